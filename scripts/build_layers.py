@@ -61,6 +61,7 @@ GRID = 10.0**-DECIMALS
 BORDER_BUFFER_M = 2500.0  # drop occupied-boundary parts closer than this to the state border/coast
 MIN_FRAGMENT_M = 2000.0  # drop leftover fragments shorter than this
 SHARED_EDGE_M = 10.0  # tolerance when taking the boundary shared with controlled territory
+AREA_TOLERANCE_M = 50.0
 LINE_TOLERANCE_M = 50.0
 # Other layers.
 OBLAST_TOLERANCE_M = 200.0
@@ -646,7 +647,32 @@ def build_contact_lines(shared: Path, ob: OblastLayer, out: Path) -> Line:
         )
         feat = feature(line.geom_wgs, {"id": name, "name": label, "date": date})
         write_collection(out, f"{name}.geojson", truce, [feat])
+    build_ordlo_areas(ordlo_geom, rel, proxy_2015, out)
     return line
+
+
+def build_ordlo_areas(ordlo_wgs: Geom, rel: str, proxy: str, out: Path) -> None:
+    """The ORDLO areas themselves (a zone): which side of the 2015-2022 line is whose."""
+    area_m = to_metric(shapely.make_valid(ordlo_wgs)).simplify(AREA_TOLERANCE_M)
+    area_wgs = shapely.make_valid(to_wgs(area_m))
+    polygons = [g for g in parts(area_wgs, "Polygon") if g.area > 0]
+    geom = shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0]
+    km2 = abs(GEOD.geometry_area_perimeter(geom)[0]) / 1e6
+    print(f"ordlo-areas-2015-2022: {km2:.0f} km², {len(polygons)} polygon(s)")
+    truce = meta(
+        "ordlo-areas-2015-2022",
+        ["deepstate-raw"],
+        [rel],
+        "The ORDLO polygon of the earliest DeepState raw snapshot (2022-04-03 UTC): the areas "
+        "held by the armed formations of certain areas of Donetsk and Luhansk oblasts before "
+        f"24 February 2022, simplified with a {AREA_TOLERANCE_M:g} m tolerance in a metric "
+        "projection. Terms use it to tell on whose side of the line a point lies.",
+        proxy,
+        simplify_tolerance_m=AREA_TOLERANCE_M,
+        area_km2=round(km2),
+    )
+    feat = feature(geom, {"id": "ordlo", "name": "Certain areas of Donetsk and Luhansk oblasts"})
+    write_collection(out, "ordlo-areas-2015-2022.geojson", truce, [feat])
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,10 +29,12 @@ EXPECTED: dict[str, set[str]] = {
     "disengagement-areas-2016.geojson": {"Polygon"},
     "black-sea-maritime-area.geojson": {"Polygon", "MultiPolygon"},
     "ukraine-oblasts.geojson": {"Polygon", "MultiPolygon"},
+    "ordlo-areas-2015-2022.geojson": {"Polygon", "MultiPolygon"},
 }
 PROXY_REQUIRED = {
     "contact-line-2015-2022.geojson",
     "memorandum-line-2014-proxy.geojson",
+    "ordlo-areas-2015-2022.geojson",
     "disengagement-areas-2016.geojson",
 }
 ENERGY_CLASSES = {"power-plant", "nuclear-power-plant", "hydroelectric-dam", "substation"}

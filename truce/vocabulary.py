@@ -36,11 +36,11 @@ PARTY_KINDS: dict[str, Entry] = _table(
 
 EVENT_KINDS: dict[str, Entry] = _table(
     Entry("use-of-force", "any use of force"),
-    Entry("strike", "strike by unspecified means", "use-of-force"),
+    Entry("strike", "strike (missile, drone, aircraft or unspecified)", "use-of-force"),
     Entry("missile-strike", "missile strike (cruise or ballistic)", "strike"),
     Entry("drone-strike", "drone strike", "strike"),
     Entry("air-strike", "air strike by aircraft (bombs, glide bombs)", "strike"),
-    Entry("indirect-fire", "shelling: indirect fire by unspecified means", "use-of-force"),
+    Entry("indirect-fire", "shelling (artillery, rockets, mortars or unspecified)", "use-of-force"),
     Entry("artillery", "artillery fire", "indirect-fire"),
     Entry("rocket-artillery", "multiple-rocket-launcher fire", "indirect-fire"),
     Entry("mortar", "mortar fire", "indirect-fire"),
@@ -91,7 +91,11 @@ OBJECT_CLASSES: dict[str, Entry] = _table(
     Entry("power-plant", "power plant (thermal, gas, coal, solar, wind)", "electricity-generation"),
     Entry("nuclear-power-plant", "nuclear power plant", "electricity-generation"),
     Entry("hydroelectric-dam", "hydroelectric dam or plant", "electricity-generation"),
-    Entry("electricity-transmission", "electricity transmission and distribution", "energy-infrastructure"),
+    Entry(
+        "electricity-transmission",
+        "electricity transmission and distribution",
+        "energy-infrastructure",
+    ),
     Entry("substation", "electrical substation", "electricity-transmission"),
     Entry("transformer", "transformer", "electricity-transmission"),
     Entry("distribution-unit", "electricity distribution unit", "electricity-transmission"),
@@ -137,3 +141,26 @@ def suggest(table: Mapping[str, Entry], word: str) -> str:
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
     return "expected one of: " + ", ".join(sorted(table))
+
+
+def collapse(table: Mapping[str, Entry], slugs: Iterable[str]) -> list[str]:
+    """The fewest slugs covering exactly the same set: a parent replaces all its children."""
+    chosen = set(slugs)
+    covered = descendants(table, chosen)
+    changed = True
+    while changed:
+        changed = False
+        for slug in table:
+            if slug in covered:
+                continue
+            below = descendants(table, [slug])
+            if len(below) > 1 and below - {slug} <= covered:
+                chosen = {s for s in chosen if s not in below} | {slug}
+                covered = descendants(table, chosen)
+                changed = True
+    return sorted(chosen)
+
+
+def labels(table: Mapping[str, Entry], slugs: Iterable[str]) -> str:
+    """Plain-English labels of the slugs, collapsed to their broadest groups."""
+    return ", ".join(table[slug].label for slug in collapse(table, slugs))

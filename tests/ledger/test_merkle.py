@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
-from merkle_reference import consistency_expressions, inclusion_expression
 
+from tests.ledger.merkle_reference import consistency_expressions, inclusion_expression
 from truce.errors import LedgerError, ProofInvalid
 from truce.ledger import (
     EMPTY_ROOT,

@@ -7,8 +7,8 @@ from functools import cache
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from merkle_reference import mth, path_ranges, proof_ranges
 
+from tests.ledger.merkle_reference import mth, path_ranges, proof_ranges
 from truce.errors import ProofInvalid
 from truce.ledger import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
 
