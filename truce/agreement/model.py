@@ -36,7 +36,18 @@ class Party(StrictModel):
     name: Text
     kind: PartyKind
     must_approve: bool = Field(description="whether its approval is required for entry into force")
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="names event sources use for this party (e.g. UCDP's 'Government of "
+        "Ukraine'), matched case-insensitively to claimed attribution",
+    )
     note: Text | None = None
+
+    def known_as(self, name: str) -> bool:
+        """Whether a name used by a source denotes this party."""
+        wanted = " ".join(name.split()).casefold()
+        names = [self.id, self.name, *self.aliases]
+        return any(" ".join(n.split()).casefold() == wanted for n in names)
 
 
 class Approval(StrictModel):
@@ -197,6 +208,10 @@ class Agreement(StrictModel):
     def party(self, party_id: str) -> Party | None:
         """The party with that id."""
         return next((p for p in self.parties if p.id == party_id), None)
+
+    def party_named(self, name: str) -> Party | None:
+        """The party a source's name denotes (id, name or alias), if any."""
+        return next((p for p in self.parties if p.known_as(name)), None)
 
     def term(self, term_id: str) -> TermBase | None:
         """The term with that id."""
