@@ -56,3 +56,10 @@ TERM_PROHIBITED = """\
     objects: [{layer: objects, classes: [power-plant]}]
     radius: 500 m
 """
+
+OBJECTS_INLINE = """      - geometry:
+          type: FeatureCollection
+          features:
+            - {type: Feature, properties: {id: plant-1, class: power-plant}, geometry: {type: Point, coordinates: [36.5, 48.1]}}
+            - {type: Feature, properties: {id: sub-1, class: substation}, geometry: {type: Point, coordinates: [36.6, 48.2]}}"""
+"""The inline objects layer of MINIMAL, as written there."""
