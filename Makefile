@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean layers
+.PHONY: demo test lint typecheck unit bench clean layers docs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ unit: $(STAMP)
 ## layers: rebuild the bundled layers from ../shared/data
 layers: $(STAMP)
 	$(BIN)/python scripts/build_layers.py
+
+## docs: regenerate docs/cli.md from the commands' own --help
+docs: $(STAMP)
+	$(BIN)/python scripts/cli_docs.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
