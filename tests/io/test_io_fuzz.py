@@ -112,9 +112,9 @@ json_values = st.recursive(
 
 
 @FUZZ
-@given(json_values)
-def test_random_json(value: Any) -> None:
-    consume(json.dumps(value).encode(), "geojson", ".geojson")
+@given(json_values, st.sampled_from(FORMATS))
+def test_random_json(value: Any, format: str) -> None:
+    consume(json.dumps(value).encode(), format, ".json")
 
 
 property_values = st.one_of(
@@ -154,3 +154,33 @@ features = st.fixed_dictionaries(
 def test_random_feature_collections(items: list[Any]) -> None:
     text = json.dumps({"type": "FeatureCollection", "features": items})
     consume(text.encode("utf-8", errors="surrogatepass"), "geojson", ".geojson", chunk_rows=2)
+
+
+parquet_tables = st.fixed_dictionaries(
+    {
+        "kind": st.lists(
+            st.sampled_from(["strike", "fire", "shelling", None]), min_size=3, max_size=3
+        ),
+        "lat": st.lists(st.none() | st.floats(), min_size=3, max_size=3),
+        "lon": st.lists(st.none() | st.floats(), min_size=3, max_size=3),
+        "deaths": st.lists(st.none() | st.integers(-5, 2**31 - 1), min_size=3, max_size=3),
+        "outcome": st.lists(st.sampled_from(["impact", "hit", None]), min_size=3, max_size=3),
+        "seconds": st.lists(st.integers(-(2**40), 2**40), min_size=3, max_size=3),
+    }
+)
+
+
+@FUZZ
+@given(parquet_tables, st.booleans())
+def test_random_parquet_tables(columns: dict[str, list[Any]], with_end: bool) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    seconds = pa.array(columns.pop("seconds"), pa.int64())
+    start = pa.compute.cast(pa.compute.multiply(seconds, 1_000_000), pa.timestamp("us", tz="UTC"))
+    table = pa.table({**columns, "time_start": start})
+    if with_end:
+        table = table.append_column("time_end", pa.array([start[1]] * 3))
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    consume(sink.getvalue(), "geoparquet", ".parquet", chunk_rows=2)

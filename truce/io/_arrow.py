@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,16 @@ def to_day(text: pa.Array) -> pa.Array:
         same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), trimmed)
         exact = pc.if_else(pc.fill_null(same, False), parsed, pa.scalar(None, parsed.type))
     return pc.cast(pc.assume_timezone(exact, "UTC"), EVENT_SCHEMA.field("time_start").type)
+
+
+_FIRST = pa.scalar(datetime(1, 1, 2, tzinfo=UTC), pa.timestamp("us", tz="UTC"))
+_LAST = pa.scalar(datetime(9999, 12, 30, tzinfo=UTC), pa.timestamp("us", tz="UTC"))
+
+
+def in_calendar(column: pa.Array) -> pa.Array:
+    """True where a UTC timestamp lies between the years 1 and 9999 (what Python can hold)."""
+    inside = pc.and_(pc.greater_equal(column, _FIRST), pc.less_equal(column, _LAST))
+    return pc.fill_null(inside, False)
 
 
 def json_objects(names: list[str], texts: list[pa.Array]) -> pa.Array:

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import shapely
 
 from truce.events.model import AREA_PRECISIONS, OUTCOMES
+from truce.io._arrow import in_calendar
 from truce.io._geometry import covering_circle
 from truce.vocabulary import EVENT_KINDS, OBJECT_CLASSES, WEAPON_CLASSES
 
@@ -30,6 +31,15 @@ def _range(column: pa.Array, low: float, high: float | None) -> pa.Array:
     return pc.fill_null(pc.or_kleene(pc.is_null(column), ok), False)
 
 
+def safe_value(scalar: Any) -> Any:
+    """A scalar as a Python value, or its raw storage value when Python cannot hold it."""
+    try:
+        return scalar.as_py()
+    except (OverflowError, ValueError):
+        value = getattr(scalar, "value", None)
+        return value if value is not None else f"<{scalar.type} out of range>"
+
+
 def row_checks(events: pa.RecordBatch) -> list[Check]:
     """(column, passes, expected) for every rule an event row must meet, in reporting order."""
     col = events.column
@@ -48,6 +58,10 @@ def row_checks(events: pa.RecordBatch) -> list[Check]:
     checks += [
         (name, _known(col(name), list(allowed), nullable), expected)
         for name, allowed, nullable, expected in vocabularies
+    ]
+    checks += [
+        (name, in_calendar(col(name)), "a time between the years 1 and 9999")
+        for name in ("time_start", "time_end")
     ]
     both = pc.equal(pc.is_null(col("lon")), pc.is_null(col("lat")))
     ordered = pc.fill_null(pc.greater_equal(col("time_end"), col("time_start")), False)

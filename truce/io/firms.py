@@ -34,6 +34,7 @@ from truce.events.model import ReadResult, Rejected
 from truce.io._arrow import (
     between,
     constant,
+    in_calendar,
     json_objects,
     no_claims,
     schema_batch,
@@ -183,7 +184,7 @@ def _parse(batch: pa.RecordBatch, names: list[str]) -> _Parsed:
     checks = [
         ("latitude", between(lat, -90, 90), "a number between -90 and 90"),
         ("longitude", between(lon, -180, 180), "a number between -180 and 180"),
-        ("acq_date", pc.is_valid(day), "a date such as '2022-06-11'"),
+        ("acq_date", in_calendar(day), "a date such as '2022-06-11'"),
     ]
     start, end, precision = day, pc.add(day, pa.scalar(86_400_000_000, pa.duration("us"))), "day"
     if "acq_time" in texts:

@@ -34,7 +34,7 @@ from truce.errors import InputError
 from truce.events.model import EVENT_SCHEMA, ReadResult, Rejected, row_json
 from truce.io._arrow import constant, no_claims
 from truce.io._geometry import wkb_points
-from truce.io._parquet_rows import derive_place, row_checks
+from truce.io._parquet_rows import derive_place, row_checks, safe_value
 from truce.io._source import READ_ERRORS, ReadOptions, existing_file, is_gzip
 
 GEOMETRY = "geometry"
@@ -242,10 +242,11 @@ def _reject(
     index: int,
 ) -> Rejected:
     row = int(rows[index].as_py())
-    raw = row_json(original.slice(index, 1).to_pylist()[0])
+    one = original.slice(index, 1)
+    raw = row_json({name: safe_value(one.column(name)[0]) for name in one.schema.names})
     for column, passes, expected in checks:
         if not passes[index].as_py():
-            got = events.column(column)[index].as_py()
+            got = safe_value(events.column(column)[index])
             reason = f"field '{column}': expected {expected}, got {got!r}"
             return Rejected(str(name), row, raw, reason, "bad-value", column)
     return Rejected(str(name), row, raw, "cannot be read", "bad-value")
