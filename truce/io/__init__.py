@@ -16,7 +16,7 @@ Formats (:data:`READERS`):
 ``geojson``     GeoJSON FeatureCollection of events - :mod:`truce.io.geojson`
 ``geoparquet``  (Geo)Parquet in the event schema - :mod:`truce.io.geoparquet`
 ``parquet``     the same reader
-``csv-mapped``  any CSV with a YAML column mapping - :mod:`truce.io.csv_mapped`
+``csv-mapped``  any CSV with a YAML column mapping - :mod:`truce.io.csv_mapped` (alias ``csv``)
 ==============  ==========================================================================
 """
 
@@ -50,8 +50,12 @@ READERS: dict[str, Reader] = {
     "geoparquet": read_geoparquet,
     "parquet": read_geoparquet,
     "csv-mapped": read_csv_mapped,
+    "csv": read_csv_mapped,
 }
-"""Every reader by format name."""
+"""Every reader by format name (``csv`` is the generic CSV with a mapping: ``csv-mapped``)."""
+
+MAPPED_FORMATS = frozenset({"csv", "csv-mapped"})
+"""The formats that take a column mapping."""
 
 
 def read_events(
@@ -74,7 +78,7 @@ def read_events(
         raise UnsupportedFormat(f"no reader for format {format!r}; known formats: {known}")
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise InputError(f"chunk_rows must be a whole number of at least 1, got {chunk_rows!r}")
-    if mapping is not None and format != "csv-mapped":
+    if mapping is not None and format not in MAPPED_FORMATS:
         raise InputError(f"format {format!r} takes no column mapping")
     options = ReadOptions(chunk_rows=chunk_rows, mapping=mapping, areas=areas)
     return reader(existing_file(path), options)
