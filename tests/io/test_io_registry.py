@@ -14,7 +14,18 @@ from truce.io import READERS, read_events
 def test_registry_names() -> None:
     assert set(READERS) == {
         "ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "parquet", "csv-mapped",
+        "csv",
     }  # fmt: skip
+    assert READERS["csv"] is READERS["csv-mapped"]
+
+
+def test_plain_csv_takes_a_mapping() -> None:
+    events = read_events(
+        BUNDLED / "moratorium-2025-incidents.csv",
+        "csv",
+        mapping=BUNDLED / "moratorium-2025-incidents.mapping.yaml",
+    )
+    assert sum(result.batch.num_rows for result in events) == 13
 
 
 def test_unknown_format() -> None:
