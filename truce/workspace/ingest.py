@@ -1,0 +1,177 @@
+"""Writing one chunk of a read into the record: new events with their ledger leaves, duplicates
+skipped, rejected rows quarantined. Everything here runs inside the caller's write transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from truce.events.model import ReadResult, Rejected
+from truce.ledger.sqlstore import append_leaves
+from truce.workspace.clock import now_micros
+from truce.workspace.eventrows import PreparedRows, prepare_batch
+from truce.workspace.records import LeafRecord
+from truce.workspace.schema import events, quarantine, sources
+from truce.workspace.store import Store
+
+_LOOKUP_BATCH = 2000
+
+
+@dataclass
+class StoredChunk:
+    """What storing a chunk did: new event ids and content hashes, duplicates, quarantined."""
+
+    event_ids: list[int] = field(default_factory=list)
+    content_hashes: list[bytes] = field(default_factory=list)
+    duplicates: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+
+
+def next_id(conn: Connection, table: sa.Table) -> int:
+    """The next free id of ``table`` (valid while the write lock is held)."""
+    highest = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
+    return 1 if highest is None else int(highest) + 1
+
+
+def store_chunk(
+    store: Store,
+    conn: Connection,
+    import_id: int,
+    result: ReadResult,
+    first_row: int,
+    file: str,
+    file_sha256: bytes,
+) -> StoredChunk:
+    """Store one chunk of an import (see the module docstring)."""
+    prepared = prepare_batch(result.batch, file, first_row)
+    stored = StoredChunk()
+    stored.event_ids, stored.content_hashes, stored.duplicates = insert_events(
+        store, conn, prepared, import_id
+    )
+    rejected = [*result.rejected, *prepared.refused]
+    stored.quarantined = insert_quarantine(store, conn, import_id, file_sha256, rejected)
+    return stored
+
+
+def insert_events(
+    store: Store, conn: Connection, prepared: PreparedRows, import_id: int | None
+) -> tuple[list[int], list[bytes], int]:
+    """Insert the events not yet stored, each with its ledger leaf.
+
+    Returns the new ids, their content hashes and how many events were duplicates.
+    """
+    keep = _new_positions(conn, prepared)
+    duplicates = len(prepared.row_hashes) - len(keep)
+    if not keep:
+        return [], [], duplicates
+    _add_sources(conn, {prepared.sources[p] for p in keep}, import_id)
+    first = next_id(conn, events)
+    ids = list(range(first, first + len(keep)))
+    rows = [prepared.table_row(p, i, import_id) for p, i in zip(keep, ids, strict=True)]
+    store.insert_rows(conn, events, rows)
+    hashes = [prepared.content_hashes[p] for p in keep]
+    leaves = [LeafRecord("event", i, h) for i, h in zip(ids, hashes, strict=True)]
+    append_leaves(store, conn, leaves)
+    return ids, hashes, duplicates
+
+
+def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
+    """Positions of the entries whose ``(source, row_hash)`` is neither stored nor repeated."""
+    by_source: dict[str, list[bytes]] = {}
+    for source, row_hash in zip(prepared.sources, prepared.row_hashes, strict=True):
+        by_source.setdefault(source, []).append(row_hash)
+    stored: set[tuple[str, bytes]] = set()
+    for source, hashes in by_source.items():
+        for start in range(0, len(hashes), _LOOKUP_BATCH):
+            query = sa.select(events.c.row_hash).where(
+                events.c.source == source,
+                events.c.row_hash.in_(hashes[start : start + _LOOKUP_BATCH]),
+            )
+            stored.update((source, bytes(h)) for h in conn.execute(query).scalars())
+    keep = []
+    for position, key in enumerate(zip(prepared.sources, prepared.row_hashes, strict=True)):
+        if key not in stored:
+            stored.add(key)
+            keep.append(position)
+    return keep
+
+
+def _add_sources(conn: Connection, names: set[str], import_id: int | None) -> None:
+    known = set(
+        conn.execute(sa.select(sources.c.name).where(sources.c.name.in_(sorted(names)))).scalars()
+    )
+    missing = sorted(names - known)
+    if missing:
+        conn.execute(
+            sources.insert(),
+            [{"name": name, "description": "", "first_import_id": import_id} for name in missing],
+        )
+
+
+def insert_quarantine(
+    store: Store,
+    conn: Connection,
+    import_id: int,
+    file_sha256: bytes,
+    rejected: Sequence[Rejected],
+) -> Counter[str]:
+    """Quarantine rejected rows not quarantined before; count every rejected row by type."""
+    counts: Counter[str] = Counter(r.type for r in rejected)
+    if not rejected:
+        return counts
+    entries = {(r.row, hashlib.sha256(raw_bytes(r.raw)).digest()): r for r in rejected}
+    known: set[tuple[int, bytes]] = set()
+    numbers = sorted({row for row, _ in entries})
+    for start in range(0, len(numbers), _LOOKUP_BATCH):
+        query = sa.select(quarantine.c.row, quarantine.c.raw_sha256).where(
+            quarantine.c.file_sha256 == file_sha256,
+            quarantine.c.row.in_(numbers[start : start + _LOOKUP_BATCH]),
+        )
+        known.update((int(n), bytes(h)) for n, h in conn.execute(query))
+    new = [(key, r) for key, r in entries.items() if key not in known]
+    if new:
+        first = next_id(conn, quarantine)
+        now = now_micros()
+        store.insert_rows(
+            conn,
+            quarantine,
+            [
+                (
+                    first + offset,
+                    import_id,
+                    _clean(r.file),
+                    file_sha256,
+                    r.row,
+                    raw_bytes(r.raw),
+                    raw_hash,
+                    _clean(r.reason),
+                    _clean(r.type),
+                    None if r.field is None else _clean(r.field),
+                    "open",
+                    None,
+                    None,
+                    now,
+                )
+                for offset, ((_, raw_hash), r) in enumerate(new)
+            ],
+        )
+    return counts
+
+
+def raw_bytes(raw: str) -> bytes:
+    """The exact bytes of a rejected row's text (undecodable bytes kept as they were)."""
+    try:
+        return raw.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return raw.encode("utf-8", "surrogatepass")
+
+
+def _clean(text: str) -> str:
+    """Text the databases can store: a NUL becomes the two characters ``\\0``."""
+    return text.replace("\x00", "\\0") if "\x00" in text else text

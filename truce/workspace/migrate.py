@@ -1,0 +1,48 @@
+"""Schema migrations, run programmatically with Alembic whenever a workspace is created or opened.
+
+The scripts live in ``truce/workspace/migrations/versions``; they run inside the store's write
+transaction, so two processes opening the same workspace at once migrate it only once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from truce.errors import StorageError
+from truce.workspace.store import SqlStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+"""The Alembic script directory inside the package."""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    if head is None:
+        raise StorageError("the package holds no schema migration")
+    return head
+
+
+def current_revision(store: SqlStore) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    with store.read() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(store: SqlStore) -> None:
+    """Bring the database to the newest schema (nothing happens when it is already there)."""
+    config = _config()
+    with store.write() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

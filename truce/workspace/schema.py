@@ -1,0 +1,268 @@
+"""The tables of a workspace, as SQLAlchemy Core metadata (one definition for both dialects).
+
+Conventions: every moment is a ``BIGINT`` of microseconds since the Unix epoch, UTC (the same
+number an Arrow ``timestamp[us, UTC]`` holds, exact and fast in both databases); every hash is
+the 32 raw bytes of a SHA-256; ids are ``BIGINT`` numbers that truce assigns itself while it holds
+the workspace's write lock, so a record's id is known before it is written and its ledger leaf
+goes into the same transaction. Records that are in the ledger carry ``content_hash``, the hash
+of their canonical content (:mod:`truce.workspace.records`).
+
+The Alembic migrations under ``truce/workspace/migrations`` create exactly these tables; a test
+compares the two.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+"""The workspace's metadata, with a naming convention so constraint names are the same
+everywhere."""
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""A record id: ``BIGINT``, and on SQLite ``INTEGER`` so that the key is the rowid."""
+
+Hash = sa.LargeBinary(32)
+"""A SHA-256 hash, 32 raw bytes."""
+
+Micros = sa.BigInteger
+"""Microseconds since 1970-01-01T00:00:00Z."""
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", Id, primary_key=True, autoincrement=False)
+
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    _id(),
+    sa.Column("file_path", sa.Text, nullable=False),
+    sa.Column("file_sha256", Hash, nullable=False),
+    sa.Column("file_size", sa.BigInteger, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("mapping_sha256", Hash, nullable=False),
+    sa.Column("mapping_text", sa.Text),
+    sa.Column("header", sa.Text),
+    sa.Column("chunk_rows", sa.Integer, nullable=False),
+    sa.Column("rows_done", sa.BigInteger, nullable=False),
+    sa.Column("accepted", sa.BigInteger, nullable=False),
+    sa.Column("duplicates", sa.BigInteger, nullable=False),
+    sa.Column("quarantined", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("started_at", Micros, nullable=False),
+    sa.Column("finished_at", Micros),
+    sa.Index(None, "file_sha256", "format", "mapping_sha256"),
+)
+"""One row per run of ``truce import``: the file's identity and how far the run got."""
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("first_import_id", Id, sa.ForeignKey("imports.id")),
+)
+"""Every ``source`` value events have been imported from."""
+
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    sa.Column("import_id", Id, sa.ForeignKey("imports.id")),
+    sa.Column("row_hash", Hash, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+    sa.Column("event_id", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_record", sa.Text, nullable=False),
+    sa.Column("time_start", Micros, nullable=False),
+    sa.Column("time_end", Micros, nullable=False),
+    sa.Column("time_zone", sa.Text, nullable=False),
+    sa.Column("time_precision", sa.Text, nullable=False),
+    sa.Column("lon", sa.Double),
+    sa.Column("lat", sa.Double),
+    sa.Column("precision_m", sa.Double),
+    sa.Column("area_id", sa.Text),
+    sa.Column("area_precision", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("weapon_class", sa.Text),
+    sa.Column("target", sa.Text),
+    sa.Column("target_class", sa.Text),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("claims", sa.Text, nullable=False),
+    sa.Column("deaths", sa.Integer),
+    sa.Column("injured", sa.Integer),
+    sa.Column("quantity", sa.Integer),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("link", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+    sa.UniqueConstraint("source", "row_hash"),
+)
+"""Reports and events: every column of ``EVENT_SCHEMA`` (claims as JSON text), and the row's
+identity ``(source, row_hash)`` that makes imports idempotent."""
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    _id(),
+    sa.Column("import_id", Id, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("file_sha256", Hash, nullable=False),
+    sa.Column("row", sa.BigInteger, nullable=False),
+    sa.Column("raw", sa.LargeBinary, nullable=False),
+    sa.Column("raw_sha256", Hash, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("field", sa.Text),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("resolved_event_id", Id, sa.ForeignKey("events.id")),
+    sa.Column("resolved_at", Micros),
+    sa.Column("created_at", Micros, nullable=False),
+    sa.UniqueConstraint("file_sha256", "row", "raw_sha256"),
+)
+"""Input rows that could not be imported: the file, the row, its exact bytes and why."""
+
+agreements = sa.Table(
+    "agreements",
+    metadata,
+    _id(),
+    sa.Column("agreement_id", sa.Text, nullable=False),
+    sa.Column("sha256", Hash, nullable=False, unique=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("added_at", Micros, nullable=False),
+)
+"""Agreement versions, one row per distinct text (by content hash)."""
+
+layers = sa.Table(
+    "layers",
+    metadata,
+    _id(),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", Hash, nullable=False, unique=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("added_at", Micros, nullable=False),
+)
+"""Geographic layer versions, one row per distinct GeoJSON text."""
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    _id(),
+    sa.Column("sha256", Hash, nullable=False, unique=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("media_type", sa.Text, nullable=False),
+    sa.Column("original_name", sa.Text, nullable=False),
+    sa.Column("received_at", Micros, nullable=False),
+    sa.Column("received_by", sa.Text, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+)
+"""Evidence originals, content-addressed by ``sha256``; the file lives in the workspace."""
+
+evidence_metadata = sa.Table(
+    "evidence_metadata",
+    metadata,
+    sa.Column("evidence_id", Id, sa.ForeignKey("evidence.id"), primary_key=True),
+    sa.Column("extractor", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("sha256", Hash, nullable=False),
+)
+"""What was read out of an original (time, place, dimensions, duration) as JSON text."""
+
+derivatives = sa.Table(
+    "derivatives",
+    metadata,
+    _id(),
+    sa.Column("evidence_id", Id, sa.ForeignKey("evidence.id"), nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("sha256", Hash, nullable=False),
+    sa.Column("media_type", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("created_at", Micros, nullable=False),
+    sa.UniqueConstraint("evidence_id", "role"),
+)
+"""Working copies made from an original (thumbnail, location-stripped public copy)."""
+
+evidence_links = sa.Table(
+    "evidence_links",
+    metadata,
+    _id(),
+    sa.Column("evidence_id", Id, sa.ForeignKey("evidence.id"), nullable=False),
+    sa.Column("event_id", Id, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("linked_at", Micros, nullable=False),
+    sa.Column("linked_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("evidence_id", "event_id"),
+)
+"""Which evidence supports which report."""
+
+custody_events = sa.Table(
+    "custody_events",
+    metadata,
+    _id(),
+    sa.Column("evidence_id", Id, sa.ForeignKey("evidence.id"), nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", Micros, nullable=False),
+    sa.Column("hash_before", Hash),
+    sa.Column("hash_after", Hash),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+    sa.Index(None, "evidence_id"),
+)
+"""The chain of custody: who did what to which evidence when, with the hashes around it."""
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    _id(),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("created_at", Micros, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+)
+"""Findings of the check engine, as recorded."""
+
+ledger_nodes = sa.Table(
+    "ledger_nodes",
+    metadata,
+    sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("hash", Hash, nullable=False),
+)
+"""Hashes of the Merkle tree's complete perfect subtrees by ``(level, idx)``; level 0 = leaves."""
+
+ledger_leaves = sa.Table(
+    "ledger_leaves",
+    metadata,
+    sa.Column("idx", Id, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("record_id", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("kind", "record_id"),
+)
+"""Which record each leaf index stands for."""
+
+ledger_checkpoints = sa.Table(
+    "ledger_checkpoints",
+    metadata,
+    _id(),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("root_hash", Hash, nullable=False),
+    sa.Column("note", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", Micros, nullable=False),
+)
+"""Signed checkpoints (C2SP signed notes) in the order they were made."""
+
+RECORD_TABLES: dict[str, sa.Table] = {
+    "event": events,
+    "evidence": evidence,
+    "custody": custody_events,
+    "finding": findings,
+}
+"""The table of each kind of ledgered record."""

@@ -1,0 +1,339 @@
+"""``truce ledger verify``: recompute the whole log from the stored records and check everything.
+
+1. every record's content is hashed again and compared with the content hash stored with it;
+2. every record has a leaf and every leaf a record; the leaf data is rebuilt from the records;
+3. the stored leaf hashes and every stored interior node are compared with the tree rebuilt
+   from the records;
+4. every checkpoint's signature is checked, its root compared with the rebuilt tree at its size,
+   and each checkpoint linked to the one before by a consistency proof;
+5. every evidence original and working copy is hashed and compared with its record;
+6. the database checks itself (SQLite ``integrity_check``; PostgreSQL amcheck when installed).
+
+Each discrepancy is a :class:`Discrepancy` value naming the record, leaf, node, checkpoint or
+file it concerns; nothing is raised for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from truce.errors import ProofInvalid
+from truce.evidence.blobs import BlobStore, file_sha256
+from truce.ledger.checkpoint import Checkpoint, verify_checkpoint, verify_checkpoint_chain
+from truce.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
+from truce.ledger.sqlstore import leaf_owner
+from truce.ledger.standalone import HashLevels
+from truce.workspace.eventrows import stored_hashes
+from truce.workspace.ledger import StoredCheckpoint, all_checkpoints
+from truce.workspace.records import (
+    KINDS,
+    custody_content,
+    evidence_content,
+    finding_content,
+    leaf_data,
+    sha256,
+)
+from truce.workspace.schema import (
+    RECORD_TABLES,
+    derivatives,
+    evidence,
+    ledger_leaves,
+    ledger_nodes,
+)
+from truce.workspace.workspace import Workspace
+
+_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One thing the check found wrong: a ``type`` slug, what it concerns and a message."""
+
+    type: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready form."""
+        return {"type": self.type, "where": self.where, "message": self.message}
+
+
+@dataclass
+class VerifyReport:
+    """Counts of what was checked and every discrepancy found."""
+
+    leaves: int = 0
+    records: int = 0
+    checkpoints: int = 0
+    files: int = 0
+    problems: list[Discrepancy] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+    def add(self, type: str, where: str, message: str) -> None:
+        """Record one discrepancy."""
+        self.problems.append(Discrepancy(type, where, message))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        return {
+            "ok": self.ok,
+            "leaves": self.leaves,
+            "records": self.records,
+            "checkpoints": self.checkpoints,
+            "files": self.files,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def verify_workspace(workspace: Workspace) -> VerifyReport:
+    """Check the whole record of a workspace (see the module docstring)."""
+    report = VerifyReport()
+    with workspace.store.read() as conn:
+        size = _log_size(conn)
+        expected = bytearray(size * HASH_SIZE)
+        covered = bytearray(size)
+        for kind in KINDS:
+            _check_kind(conn, kind, expected, covered, report)
+        _check_orphans(conn, report)
+        for index in (i for i in range(size) if not covered[i]):
+            report.add("leaf-without-record", f"leaf {index}", "no record is mapped to this leaf")
+        report.leaves = size
+        levels = HashLevels(expected)
+        _check_nodes(conn, levels, report)
+        checkpoints = all_checkpoints(conn)
+        _check_files(workspace, conn, report)
+    _check_checkpoints(workspace, checkpoints, levels, report)
+    for problem in workspace.store.integrity_check():
+        report.add("database-integrity", "database", problem)
+    return report
+
+
+def _log_size(conn: Connection) -> int:
+    highest_node = conn.execute(
+        sa.select(sa.func.max(ledger_nodes.c.idx)).where(ledger_nodes.c.level == 0)
+    ).scalar()
+    highest_leaf = conn.execute(sa.select(sa.func.max(ledger_leaves.c.idx))).scalar()
+    return max(-1 if h is None else int(h) for h in (highest_node, highest_leaf)) + 1
+
+
+def _leaf_rows(conn: Connection, kind: str) -> Iterator[Row[Any]]:
+    """``(idx, record...)`` for every leaf of ``kind`` whose record exists, in leaf order."""
+    table = RECORD_TABLES[kind]
+    last = -1
+    while True:
+        query = (
+            sa.select(ledger_leaves.c.idx.label("leaf_idx"), table)
+            .select_from(ledger_leaves.join(table, table.c.id == ledger_leaves.c.record_id))
+            .where(ledger_leaves.c.kind == kind, ledger_leaves.c.idx > last)
+            .order_by(ledger_leaves.c.idx)
+            .limit(_BATCH)
+        )
+        rows = conn.execute(query).all()
+        if not rows:
+            return
+        yield from rows
+        last = int(rows[-1].leaf_idx)
+
+
+def _content_hash(kind: str, row: Row[Any]) -> tuple[bytes, bool]:
+    """The content hash recomputed from a stored row, and whether every stored hash agrees."""
+    values = row._mapping
+    if kind == "event":
+        row_hash, content = stored_hashes(row)
+        agrees = row_hash == bytes(values["row_hash"]) and content == bytes(values["content_hash"])
+        return content, agrees
+    maker = {"evidence": evidence_content, "custody": custody_content, "finding": finding_content}
+    content = sha256(maker[kind](dict(values)))
+    return content, content == bytes(values["content_hash"])
+
+
+def _check_kind(
+    conn: Connection, kind: str, expected: bytearray, covered: bytearray, report: VerifyReport
+) -> None:
+    for row in _leaf_rows(conn, kind):
+        index, record_id = int(row.leaf_idx), int(row.id)
+        ref = f"{kind}:{record_id}"
+        actual, agrees = _content_hash(kind, row)
+        if not agrees:
+            report.add(
+                "record-changed",
+                ref,
+                f"the stored content no longer matches the content hash recorded with it "
+                f"(leaf {index})",
+            )
+        file_hash = bytes(row.sha256) if kind == "evidence" else None
+        data = leaf_data(kind, record_id, actual, file_hash)
+        expected[index * HASH_SIZE : (index + 1) * HASH_SIZE] = leaf_hash(data)
+        covered[index] = 1
+        report.records += 1
+
+
+def _check_orphans(conn: Connection, report: VerifyReport) -> None:
+    """Records without a leaf, leaves without a record, leaves of unknown kinds."""
+    for kind in KINDS:
+        table = RECORD_TABLES[kind]
+        unledgered = conn.execute(
+            sa.select(table.c.id)
+            .select_from(
+                table.outerjoin(
+                    ledger_leaves,
+                    sa.and_(ledger_leaves.c.kind == kind, ledger_leaves.c.record_id == table.c.id),
+                )
+            )
+            .where(ledger_leaves.c.idx.is_(None))
+            .order_by(table.c.id)
+        ).scalars()
+        for record_id in unledgered:
+            report.add("record-not-in-ledger", f"{kind}:{record_id}", "the record has no leaf")
+        missing = conn.execute(
+            sa.select(ledger_leaves.c.idx, ledger_leaves.c.record_id)
+            .select_from(ledger_leaves.outerjoin(table, table.c.id == ledger_leaves.c.record_id))
+            .where(ledger_leaves.c.kind == kind, table.c.id.is_(None))
+        )
+        for index, record_id in missing:
+            report.add(
+                "record-missing", f"{kind}:{record_id}", f"leaf {index} names it; it is gone"
+            )
+    strange = conn.execute(
+        sa.select(ledger_leaves.c.idx, ledger_leaves.c.kind).where(
+            ledger_leaves.c.kind.not_in(KINDS)
+        )
+    )
+    for index, kind in strange:
+        report.add("leaf-kind", f"leaf {index}", f"unknown record kind {kind!r}")
+
+
+def _check_nodes(conn: Connection, levels: HashLevels, report: VerifyReport) -> None:
+    """Every stored node against the tree rebuilt from the records; missing and extra nodes."""
+    seen = dict.fromkeys(range(len(levels.levels)), 0)
+    last: tuple[int, int] = (-1, -1)
+    while True:
+        query = (
+            sa.select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash)
+            .where(sa.tuple_(ledger_nodes.c.level, ledger_nodes.c.idx) > sa.tuple_(*last))
+            .order_by(ledger_nodes.c.level, ledger_nodes.c.idx)
+            .limit(_BATCH * 4)
+        )
+        rows = conn.execute(query).all()
+        if not rows:
+            break
+        for level, index, digest in rows:
+            level, index = int(level), int(index)
+            where = f"ledger node (level {level}, index {index})"
+            if index >= levels.node_count(level):
+                report.add("node-extra", where, "the stored tree has a node the log does not")
+                continue
+            seen[level] += 1
+            if bytes(digest) != levels.get_nodes([(level, index)])[0]:
+                what = "node"
+                if level == 0:
+                    owner = leaf_owner(conn, index)
+                    what = f"leaf (of {owner[0]}:{owner[1]})" if owner else "leaf"
+                report.add(
+                    "node-changed",
+                    where,
+                    f"the stored hash of this {what} differs from the tree rebuilt from the "
+                    "records",
+                )
+        last = (int(rows[-1][0]), int(rows[-1][1]))
+    for level, count in seen.items():
+        if count < levels.node_count(level):
+            report.add(
+                "node-missing",
+                f"ledger level {level}",
+                f"{levels.node_count(level) - count} stored node(s) missing",
+            )
+
+
+def _check_checkpoints(
+    workspace: Workspace,
+    checkpoints: list[StoredCheckpoint],
+    levels: HashLevels,
+    report: VerifyReport,
+) -> None:
+    tree = MerkleTree(levels)
+    public_key, key_name = workspace.public_key(), workspace.config.key_name
+    previous: tuple[StoredCheckpoint, Checkpoint] | None = None
+    for stored in checkpoints:
+        report.checkpoints += 1
+        where = f"checkpoint {stored.id}"
+        try:
+            signed = verify_checkpoint(stored.note, public_key, key_name)
+        except ProofInvalid as exc:
+            report.add("checkpoint-signature", where, str(exc))
+            continue
+        if (signed.size, signed.root_hash) != (stored.size, stored.root_hash):
+            report.add(
+                "checkpoint-row", where, "its size or root columns differ from the signed note"
+            )
+        if signed.size > levels.leaf_count():
+            report.add(
+                "checkpoint-size",
+                where,
+                f"signed size {signed.size} but the log has {levels.leaf_count()} leaves",
+            )
+            continue
+        if tree.root(signed.size) != signed.root_hash:
+            report.add(
+                "checkpoint-root",
+                where,
+                f"signed root of size {signed.size} is not the root of the log rebuilt from the "
+                "records: a record it covers was changed, removed or reordered",
+            )
+        if previous is not None:
+            _check_link(tree, previous, (stored, signed), public_key, key_name, report)
+        previous = (stored, signed)
+
+
+def _check_link(
+    tree: MerkleTree,
+    old: tuple[StoredCheckpoint, Checkpoint],
+    new: tuple[StoredCheckpoint, Checkpoint],
+    public_key: Any,
+    key_name: str,
+    report: VerifyReport,
+) -> None:
+    old_size, new_size = old[1].size, new[1].size
+    proof = tree.consistency_proof(old_size, new_size) if 0 < old_size < new_size else []
+    try:
+        verify_checkpoint_chain([old[0].note, new[0].note], [proof], public_key, key_name)
+    except ProofInvalid as exc:
+        report.add("checkpoint-chain", f"checkpoints {old[0].id} -> {new[0].id}", str(exc))
+
+
+def _check_files(workspace: Workspace, conn: Connection, report: VerifyReport) -> None:
+    blobs = BlobStore(workspace.evidence_dir)
+    originals = conn.execute(sa.select(evidence.c.id, evidence.c.sha256).order_by(evidence.c.id))
+    copies = conn.execute(
+        sa.select(derivatives.c.evidence_id, derivatives.c.role, derivatives.c.sha256).order_by(
+            derivatives.c.id
+        )
+    ).all()
+    files = [(f"evidence:{i}", "originals", bytes(h)) for i, h in originals]
+    files += [(f"evidence:{i} {role}", "derived", bytes(h)) for i, role, h in copies]
+    for ref, area, digest in files:
+        path = blobs.path(area, digest)
+        shown = path.relative_to(workspace.root)
+        report.files += 1
+        if not path.is_file():
+            report.add("file-missing", str(shown), f"the file of {ref} is missing")
+            continue
+        found = file_sha256(path)
+        if found != digest:
+            report.add(
+                "file-changed",
+                str(shown),
+                f"the file of {ref} has SHA-256 {found.hex()}, its record says {digest.hex()}",
+            )
