@@ -1,0 +1,240 @@
+"""How well an incident is established, and why: independent sources, disputes, attribution.
+
+* **Independent sources** count *origins*, not rows: a source's declared origin
+  (:class:`~truce.verification.config.SourceDeclaration`), and reports citing the same link
+  (after dropping tracking parameters of Twitter/X and Telegram links) are one origin too, even
+  from different sources. A vague report that matched several incidents (an oblast-level report
+  on a night of many strikes) is listed in the one it joined but not counted: it cannot tell
+  them apart.
+* **Grade**, the first that applies:
+
+  - ``disputed``: two origins disagree on what happened: one says the strike hit, another that
+    it was stopped (``impact`` against ``attempt``), or their kinds conflict (a drone strike
+    against shelling; see :mod:`truce.verification.compatibility`);
+  - ``confirmed``: a monitor's own observation is among the reports (a source type that
+    ``confirms``);
+  - ``corroborated``: two or more independent sources;
+  - ``reported``: one.
+
+* **Attribution** is never merged: every claim stays with its report. The incident's
+  attribution is *contested* when the claims name more than one perpetrator, and the reasons
+  say when the parties blame each other. Claims of sources that do not attribute (UCDP codes
+  the sides of a dyad, which is not a party's claim) are kept but not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from truce.verification.compatibility import AGREE, CONSISTENT
+from truce.verification.reports import ReportArrays
+
+GRADES: tuple[str, ...] = ("reported", "corroborated", "confirmed", "disputed")
+"""The grades, from weakest to the one that needs a person's attention."""
+
+REASONS: dict[str, str] = {
+    "single-source": "one independent source",
+    "independent-sources": "two or more independent sources",
+    "monitor-observation": "a monitor's own observation",
+    "outcome-conflict": "sources disagree on the outcome (impact against attempt)",
+    "kind-conflict": "sources disagree on what kind of event it was",
+    "contested-attribution": "the claims name different perpetrators",
+    "mutual-blame": "the parties blame each other",
+    "same-origin": "several reports repeat one origin",
+    "re-reports": "the same source reported it more than once",
+    "vague-report": "a vague report joined that matched other incidents too (not counted)",
+    "no-location": "a report with no location, grouped with nothing",
+    "override": "a person's decision changed this incident",
+}
+"""Every reason slug an incident can carry, with what it means."""
+
+_LINK_QUERY = re.compile(
+    r"^(https?://(?:www\.|mobile\.)?(?:twitter\.com|x\.com|t\.me)/[^?#]*)[?#].*$"
+)
+
+
+def independent_sources(
+    arrays: ReportArrays, inc: np.ndarray, counted: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per incident: independent origins among counted reports, and distinct declared origins."""
+    pair = inc.astype(np.int64) * len(arrays.origin_names) + arrays.origin
+    seen = np.unique(pair)
+    origins_seen = np.bincount(seen // len(arrays.origin_names), minlength=m)
+    counted_pairs = np.unique(pair[counted])
+    independent = np.bincount(counted_pairs // len(arrays.origin_names), minlength=m)
+    multi = np.flatnonzero(independent > 1)
+    if multi.size:
+        rows = np.flatnonzero(counted & np.isin(inc, multi))
+        independent[multi] = _collapse_links(arrays, inc, rows, multi)
+    return independent, origins_seen
+
+
+def normalise_links(links: pa.Array) -> pa.Array:
+    """Links with surrounding space, Twitter/X and Telegram query strings and trailing '/' cut."""
+    trimmed = pc.utf8_trim_whitespace(pc.fill_null(links, ""))
+    cut = pc.replace_substring_regex(trimmed, _LINK_QUERY.pattern, r"\1")
+    return pc.utf8_rtrim(cut, "/")
+
+
+def _collapse_links(
+    arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, multi: np.ndarray
+) -> np.ndarray:
+    """Independent origins of the incidents ``multi`` once origins sharing a link are one."""
+    links = normalise_links(arrays.table.column("link").take(pa.array(rows)).combine_chunks())
+    encoded = pc.dictionary_encode(links)
+    link_code = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    empty = np.asarray(pc.equal(links, "").to_numpy(zero_copy_only=False), dtype=bool)
+    origin_nodes, origin_of_row = np.unique(
+        inc[rows].astype(np.int64) * len(arrays.origin_names) + arrays.origin[rows],
+        return_inverse=True,
+    )
+    width = int(link_code.max()) + 1 if link_code.size else 1
+    link_keys, link_of_row = np.unique(inc[rows].astype(np.int64) * width + link_code,
+                                       return_inverse=True)  # fmt: skip
+    with_link = ~empty
+    left = origin_of_row[with_link]
+    right = link_of_row[with_link] + origin_nodes.size
+    label = np.arange(origin_nodes.size + link_keys.size, dtype=np.int64)
+    while True:
+        low = np.minimum(label[left], label[right])
+        before = label.copy()
+        np.minimum.at(label, left, low)
+        np.minimum.at(label, right, low)
+        label = label[label]
+        if np.array_equal(label, before):
+            break
+    roots = np.flatnonzero(label[: origin_nodes.size] == np.arange(origin_nodes.size))
+    incident_of_root = origin_nodes[roots] // len(arrays.origin_names)
+    counts = np.bincount(np.searchsorted(multi, incident_of_root), minlength=multi.size)
+    return counts
+
+
+def outcome_conflicts(
+    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+) -> np.ndarray:
+    """Per incident: whether one origin says ``impact`` and another ``attempt``.
+
+    Only ``specific`` reports are compared: a vague report cannot contradict a precise one.
+    """
+    result = np.zeros(m, dtype=bool)
+    imp = (arrays.outcome == 1) & specific
+    att = (arrays.outcome == 2) & specific
+    if not (imp.any() and att.any()):
+        return result
+    big = np.iinfo(np.int64).max
+    ranges = []
+    for mask in (imp, att):
+        low = np.full(m, big, dtype=np.int64)
+        high = np.full(m, -1, dtype=np.int64)
+        np.minimum.at(low, inc[mask], arrays.origin[mask])
+        np.maximum.at(high, inc[mask], arrays.origin[mask])
+        ranges.append((low, high))
+    (il, ih), (al, ah) = ranges
+    both = (ih >= 0) & (ah >= 0)
+    one_origin = (il == ih) & (al == ah) & (il == al)
+    result[both & ~one_origin] = True
+    return result
+
+
+def kind_conflicts(
+    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+) -> np.ndarray:
+    """Per incident: whether two origins report kinds that conflict or are incompatible.
+
+    Only ``specific`` reports are compared.
+    """
+    kinds = len(arrays.kinds.slugs)
+    origins = len(arrays.origin_names)
+    rows = np.flatnonzero(specific)
+    triple = (inc[rows].astype(np.int64) * origins + arrays.origin[rows]) * kinds
+    triple += arrays.kind[rows]
+    triple = np.unique(triple)
+    incident = triple // (origins * kinds)
+    counts = np.bincount(incident, minlength=m)
+    several = counts[incident] > 1
+    triple, incident = triple[several], incident[several]
+    result = np.zeros(m, dtype=bool)
+    if triple.size == 0:
+        return result
+    ends = np.searchsorted(incident, incident, side="right")
+    spans = ends - np.arange(triple.size) - 1
+    left = np.repeat(np.arange(triple.size), spans)
+    offsets = np.cumsum(spans) - spans
+    right = np.arange(left.size) - np.repeat(offsets, spans) + left + 1
+    origin_l = (triple[left] // kinds) % origins
+    origin_r = (triple[right] // kinds) % origins
+    relation = arrays.kinds.matrix[triple[left] % kinds, triple[right] % kinds]
+    bad = (origin_l != origin_r) & (relation != AGREE) & (relation != CONSISTENT)
+    result[incident[left[bad]]] = True
+    return result
+
+
+def confirmed(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
+    """Per incident: whether a report of a confirming source type is in it."""
+    return np.bincount(inc, weights=arrays.confirms, minlength=m) > 0
+
+
+def attribution(
+    arrays: ReportArrays, inc: np.ndarray, m: int, aliases: Mapping[str, str], counted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per incident: contested (two or more perpetrators named) and mutual blame.
+
+    Compared are the claims of counted reports from sources that attribute.
+    """
+    claims = arrays.table.column("claims").combine_chunks()
+    contested = np.zeros(m, dtype=bool)
+    mutual = np.zeros(m, dtype=bool)
+    if len(claims.flatten()) == 0:
+        return contested, mutual
+    parent = np.asarray(pc.list_parent_indices(claims).to_numpy(), dtype=np.int64)
+    flat = claims.flatten()
+    keep = arrays.attributes[parent] & counted[parent]
+    parent = parent[keep]
+    claimant = _party_codes(flat.field("claimant").filter(pa.array(keep)), aliases)
+    perpetrator = _party_codes(flat.field("perpetrator").filter(pa.array(keep)), aliases)
+    names = sorted(set(claimant[1]) | set(perpetrator[1]))
+    index = {name: i for i, name in enumerate(names)}
+    c = np.array([index[claimant[1][k]] for k in range(len(claimant[1]))], dtype=np.int64)
+    p = np.array([index[perpetrator[1][k]] for k in range(len(perpetrator[1]))], dtype=np.int64)
+    c, p = c[claimant[0]], p[perpetrator[0]]
+    known = p != index[""] if "" in index else np.ones(p.size, dtype=bool)
+    incident = inc[parent]
+    width = len(names)
+    pairs = np.unique(incident[known] * width + p[known])
+    per_incident = np.bincount(pairs // width, minlength=m)
+    contested[per_incident > 1] = True
+    blame = np.unique((incident[known] * width + c[known]) * width + p[known])
+    reverse = (incident[known] * width + p[known]) * width + c[known]
+    found = np.isin(reverse, blame) & (c[known] != p[known])
+    mutual[incident[known][found]] = True
+    return contested, mutual
+
+
+def canonical_party(name: str, aliases: Mapping[str, str]) -> str:
+    """The party a name stands for: parentheses dropped, case folded, aliases applied."""
+    bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    folded = " ".join(bare.casefold().split())
+    if folded in ("", "unknown", "unclear", "not known"):
+        return ""
+    table = {k.casefold(): v for k, v in aliases.items()}
+    return table.get(folded, bare)
+
+
+def _party_codes(values: pa.Array, aliases: Mapping[str, str]) -> tuple[np.ndarray, list[str]]:
+    encoded = pc.dictionary_encode(pc.fill_null(values, ""))
+    names = [canonical_party(str(v), aliases) for v in encoded.dictionary.to_pylist()]
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return codes, names
+
+
+def grade_codes(independent: np.ndarray, confirmed: np.ndarray, disputed: np.ndarray) -> np.ndarray:
+    """Per incident: the index of its grade in :data:`GRADES` (the first that applies)."""
+    grade = np.where(independent >= 2, 1, 0).astype(np.int8)
+    grade[confirmed] = 2
+    grade[disputed] = 3
+    return grade

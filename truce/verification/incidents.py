@@ -1,0 +1,374 @@
+"""The output of corroboration: an incidents table and a report-to-incident table.
+
+:data:`INCIDENT_SCHEMA`, one row per incident, in order of time then rank:
+
+* ``incident_id`` is ``inc:`` and the ``event_id`` of the report leading it, so it stays the
+  same across runs as long as that report leads;
+* ``grade`` and ``reasons`` (slugs of :data:`~truce.verification.grading.REASONS`);
+  :func:`explain` turns a row into sentences;
+* the reports, as the sources identified them (``source_records``, with ``sources``) and as
+  truce did (``event_ids``), leader first then by rank;
+* a representative time (the interval every report's interval shares, or the leader's when
+  they share none) and place (the leader's point and precision);
+* the kinds and outcomes reported, the claims of attribution each with its report and source,
+  and whether attribution is contested;
+* the decisions of people that shaped it.
+
+:data:`ASSIGNMENT_SCHEMA`, one row per report, in input order: its incident, its role, what it
+re-reports, how many incidents it could have joined, its origin and whether it counts towards
+independence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from truce.verification import grading
+from truce.verification.grouping import LEADER, MEMBER, RE_REPORT, ROLES, Grouping
+from truce.verification.overrides import Applied
+from truce.verification.reports import ReportArrays
+
+_TS = pa.timestamp("us", tz="UTC")
+_STRINGS = pa.list_(pa.string())
+CLAIM_BY_SOURCE = pa.struct(
+    [
+        pa.field("event_id", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("claimant", pa.string()),
+        pa.field("perpetrator", pa.string()),
+        pa.field("note", pa.string()),
+    ]
+)
+"""One claim of attribution, with the report and source it came from."""
+
+DECISION = pa.struct(
+    [
+        pa.field("action", pa.string()),
+        pa.field("event_ids", _STRINGS),
+        pa.field("who", pa.string()),
+        pa.field("why", pa.string()),
+        pa.field("at", pa.string()),
+    ]
+)
+"""A person's decision, as recorded on the incidents it shaped."""
+
+INCIDENT_SCHEMA = pa.schema(
+    [
+        pa.field("incident_id", pa.string(), nullable=False),
+        pa.field("leader_event_id", pa.string(), nullable=False),
+        pa.field("grade", pa.string(), nullable=False),
+        pa.field("reasons", _STRINGS, nullable=False),
+        pa.field("report_count", pa.int32(), nullable=False),
+        pa.field("independent_sources", pa.int32(), nullable=False),
+        pa.field("sources", _STRINGS, nullable=False),
+        pa.field("origins", _STRINGS, nullable=False),
+        pa.field("event_ids", _STRINGS, nullable=False),
+        pa.field("source_records", _STRINGS, nullable=False),
+        pa.field("time_start", _TS, nullable=False),
+        pa.field("time_end", _TS, nullable=False),
+        pa.field("lon", pa.float64()),
+        pa.field("lat", pa.float64()),
+        pa.field("precision_m", pa.float64()),
+        pa.field("area_precision", pa.string()),
+        pa.field("kinds", _STRINGS, nullable=False),
+        pa.field("outcomes", _STRINGS, nullable=False),
+        pa.field("claims", pa.list_(CLAIM_BY_SOURCE), nullable=False),
+        pa.field("contested_attribution", pa.bool_(), nullable=False),
+        pa.field("decisions", pa.list_(DECISION), nullable=False),
+    ],
+    metadata={"truce.schema": "incidents/1"},
+)
+"""The incidents table (see the module docstring)."""
+
+ASSIGNMENT_SCHEMA = pa.schema(
+    [
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("source_record", pa.string(), nullable=False),
+        pa.field("incident_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("role", pa.dictionary(pa.int8(), pa.string()), nullable=False),
+        pa.field("re_report_of", pa.string()),
+        pa.field("candidates", pa.int32(), nullable=False),
+        pa.field("origin", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("counted", pa.bool_(), nullable=False),
+    ],
+    metadata={"truce.schema": "incident-assignments/1"},
+)
+"""The report-to-incident table (see the module docstring)."""
+
+ASSIGNMENT_ROLES: tuple[str, ...] = (*ROLES, "decided")
+"""Roles in the assignments table: the automatic ones, and ``decided`` by a person."""
+
+
+def build_tables(
+    arrays: ReportArrays, grouping: Grouping, applied: Applied, aliases: Mapping[str, str]
+) -> tuple[pa.Table, pa.Table]:
+    """The incidents table and the assignments table."""
+    n = arrays.count
+    leader = applied.leader
+    position = np.empty(n, dtype=np.int64)
+    position[np.argsort(grouping.order_key)] = np.arange(n, dtype=np.int64)
+    heads = _incident_order(arrays, np.flatnonzero(leader == np.arange(n)), position)
+    m = heads.size
+    incident_of_head = np.full(n, -1, dtype=np.int64)
+    incident_of_head[heads] = np.arange(m, dtype=np.int64)
+    inc = incident_of_head[leader]
+    rows = _rows_by_incident(inc, position)
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
+    decided = np.zeros(n, dtype=bool)
+    decided[list(applied.decided_rows)] = True
+    counted = _counted(arrays, grouping, decided)
+    ids = arrays.table.column("event_id")
+    incident_ids = pc.binary_join_element_wise("inc:", ids.take(pa.array(heads)), "")
+    incidents = _incidents_table(
+        arrays, grouping, applied, aliases, heads, inc, rows, offsets, counted, incident_ids
+    )
+    roles = _roles(grouping, leader, decided)
+    assignments = _assignments_table(arrays, grouping, inc, incident_ids, roles, counted)
+    return incidents, assignments
+
+
+def _incident_order(arrays: ReportArrays, heads: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """Heads sorted by their start time, then by rank."""
+    seconds = (arrays.start[heads] - arrays.start.min()) // 1_000_000
+    bits = max(int(position.size).bit_length(), 1)
+    if int(seconds.max(initial=0)).bit_length() + bits <= 62:
+        return heads[np.argsort((seconds << bits) | position[heads])]
+    return heads[np.lexsort((position[heads], seconds))]
+
+
+def _rows_by_incident(inc: np.ndarray, position: np.ndarray) -> np.ndarray:
+    bits = max(int(position.size).bit_length(), 1)
+    if int(inc.max(initial=0)).bit_length() + bits <= 62:
+        return np.argsort((inc << bits) | position)
+    return np.lexsort((position, inc))
+
+
+def _counted(arrays: ReportArrays, grouping: Grouping, decided: np.ndarray) -> np.ndarray:
+    """Reports that count towards independence: not vague reports that matched elsewhere."""
+    rep = grouping.representative
+    vague = (grouping.role[rep] == MEMBER) & ~arrays.anchor[rep] & (grouping.candidates[rep] > 1)
+    return np.asarray(~vague | decided)
+
+
+def _roles(grouping: Grouping, leader: np.ndarray, decided: np.ndarray) -> np.ndarray:
+    role = grouping.role.copy()
+    role[role == LEADER] = MEMBER
+    role[leader == np.arange(leader.size)] = LEADER
+    role[grouping.role == RE_REPORT] = RE_REPORT
+    role[decided] = len(ROLES)
+    return role
+
+
+def _incidents_table(
+    arrays: ReportArrays,
+    grouping: Grouping,
+    applied: Applied,
+    aliases: Mapping[str, str],
+    heads: np.ndarray,
+    inc: np.ndarray,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    counted: np.ndarray,
+    incident_ids: pa.Array,
+) -> pa.Table:
+    m = heads.size
+    table = arrays.table
+    independent, _ = grading.independent_sources(arrays, inc, counted, m)
+    decided = np.zeros(arrays.count, dtype=bool)
+    decided[list(applied.decided_rows)] = True
+    specific = arrays.anchor[grouping.representative] | decided
+    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific)
+    kind_conflict = grading.kind_conflicts(arrays, inc, m, specific)
+    confirmed = grading.confirmed(arrays, inc, m)
+    contested, mutual = grading.attribution(arrays, inc, m, aliases, counted)
+    grade = grading.grade_codes(independent, confirmed, outcome_conflict | kind_conflict)
+    report_count = np.diff(offsets)
+    unique_rows = np.bincount(inc, weights=grouping.role != RE_REPORT, minlength=m)
+    not_counted = np.bincount(inc, weights=~counted, minlength=m)
+    flags = {
+        "single-source": independent <= 1,
+        "independent-sources": independent >= 2,
+        "monitor-observation": confirmed,
+        "outcome-conflict": outcome_conflict,
+        "kind-conflict": kind_conflict,
+        "contested-attribution": contested,
+        "mutual-blame": mutual,
+        "same-origin": unique_rows > independent + not_counted,
+        "re-reports": report_count > unique_rows,
+        "vague-report": not_counted > 0,
+        "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
+        "override": np.isin(heads, np.array(list(applied.decisions), dtype=np.int64)),
+    }
+    take_rows = pa.array(rows)
+    start, end = _representative_time(arrays, heads, inc)
+    columns: dict[str, Any] = {
+        "incident_id": incident_ids,
+        "leader_event_id": table.column("event_id").take(pa.array(heads)),
+        "grade": pa.array(np.array(grading.GRADES, dtype=object)[grade], pa.string()),
+        "reasons": _flag_lists(flags),
+        "report_count": pa.array(report_count, pa.int32()),
+        "independent_sources": pa.array(independent, pa.int32()),
+        "sources": _distinct(inc, arrays.source, arrays.source_names, m),
+        "origins": _distinct(inc, arrays.origin, arrays.origin_names, m),
+        "event_ids": _lists(offsets, table.column("event_id").take(take_rows)),
+        "source_records": _lists(offsets, table.column("source_record").take(take_rows)),
+        "time_start": pa.array(start, pa.int64()).cast(_TS),
+        "time_end": pa.array(end, pa.int64()).cast(_TS),
+        "lon": table.column("lon").take(pa.array(heads)),
+        "lat": table.column("lat").take(pa.array(heads)),
+        "precision_m": table.column("precision_m").take(pa.array(heads)),
+        "area_precision": _optional(table, "area_precision", heads),
+        "kinds": _distinct(inc, arrays.kind.astype(np.int64), arrays.kinds.slugs, m),
+        "outcomes": _distinct(inc, arrays.outcome.astype(np.int64), _OUTCOMES, m),
+        "claims": _claims(arrays, inc, rows, m),
+        "contested_attribution": pa.array(contested),
+        "decisions": _decisions(applied, heads),
+    }
+    arrays_out = [_one_chunk(columns[f.name]).cast(f.type) for f in INCIDENT_SCHEMA]
+    return pa.Table.from_arrays(arrays_out, schema=INCIDENT_SCHEMA)
+
+
+_OUTCOMES = ("unknown", "impact", "attempt")
+
+
+def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _optional(table: pa.Table, name: str, heads: np.ndarray) -> pa.Array:
+    if name not in table.column_names:
+        return pa.nulls(heads.size, pa.string())
+    return _one_chunk(table.column(name).take(pa.array(heads)))
+
+
+def _representative_time(
+    arrays: ReportArrays, heads: np.ndarray, inc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval all reports share (closing ends restored), else the leader's."""
+    m = heads.size
+    end_closed = np.where(arrays.end > arrays.start, arrays.end + 1, arrays.end)
+    latest_start = np.full(m, np.iinfo(np.int64).min, dtype=np.int64)
+    earliest_end = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
+    np.maximum.at(latest_start, inc, arrays.start)
+    np.minimum.at(earliest_end, inc, end_closed)
+    shared = latest_start <= earliest_end
+    start = np.where(shared, latest_start, arrays.start[heads])
+    end = np.where(shared, earliest_end, end_closed[heads])
+    return start, end
+
+
+def _lists(offsets: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), _one_chunk(values))
+
+
+def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
+    """Per incident, the distinct names of ``codes`` among its reports, in name order."""
+    width = max(len(names), 1)
+    pairs = np.unique(inc.astype(np.int64) * width + codes)
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(np.bincount(pairs // width, minlength=m), out=offsets[1:])
+    values = pa.array(np.array(names, dtype=object)[pairs % width], pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:
+    names = np.array(list(flags), dtype=object)
+    matrix = np.column_stack([np.asarray(v, dtype=bool) for v in flags.values()])
+    _, col = np.nonzero(matrix)
+    offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int32)
+    np.cumsum(matrix.sum(axis=1), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names[col], pa.string()))
+
+
+def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> pa.Array:
+    """Per incident, every claim of its reports, with the report's event_id and source."""
+    table = arrays.table
+    claims = _one_chunk(table.column("claims"))
+    parent = np.asarray(pc.list_parent_indices(claims).to_numpy(), dtype=np.int64)
+    flat = claims.flatten()
+    rank_in_incident = np.empty(rows.size, dtype=np.int64)
+    rank_in_incident[rows] = np.arange(rows.size, dtype=np.int64)
+    order = np.argsort(rank_in_incident[parent], kind="stable")
+    parent, taken = parent[order], pa.array(order)
+    values = pa.StructArray.from_arrays(
+        [
+            _one_chunk(table.column("event_id").take(pa.array(parent))),
+            _one_chunk(table.column("source").take(pa.array(parent))),
+            flat.field("claimant").take(taken),
+            flat.field("perpetrator").take(taken),
+            flat.field("note").take(taken),
+        ],
+        fields=list(CLAIM_BY_SOURCE),
+    )
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(np.bincount(inc[parent], minlength=m), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _decisions(applied: Applied, heads: np.ndarray) -> pa.Array:
+    if not applied.decisions:
+        return pa.ListArray.from_arrays(
+            pa.array(np.zeros(heads.size + 1, dtype=np.int32)), pa.array([], DECISION)
+        )
+    per_head = [[d.to_dict() for d in applied.decisions.get(h, [])] for h in heads.tolist()]
+    return pa.array(per_head, pa.list_(DECISION))
+
+
+def _assignments_table(
+    arrays: ReportArrays,
+    grouping: Grouping,
+    inc: np.ndarray,
+    incident_ids: pa.Array,
+    roles: np.ndarray,
+    counted: np.ndarray,
+) -> pa.Table:
+    table = arrays.table
+    rep = grouping.representative
+    is_copy = rep != np.arange(rep.size)
+    re_report_of = pc.if_else(
+        pa.array(is_copy), _one_chunk(table.column("event_id").take(pa.array(rep))), None
+    )
+    columns = [
+        _one_chunk(table.column("event_id")),
+        _one_chunk(table.column("source")),
+        _one_chunk(table.column("source_record")),
+        pa.DictionaryArray.from_arrays(pa.array(inc, pa.int32()), _one_chunk(incident_ids)),
+        pa.DictionaryArray.from_arrays(pa.array(roles, pa.int8()), pa.array(ASSIGNMENT_ROLES)),
+        re_report_of,
+        pa.array(grouping.candidates, pa.int32()),
+        pa.DictionaryArray.from_arrays(
+            pa.array(arrays.origin, pa.int32()), pa.array(arrays.origin_names, pa.string())
+        ),
+        pa.array(counted),
+    ]
+    return pa.Table.from_arrays(columns, schema=ASSIGNMENT_SCHEMA)
+
+
+def explain(incident: Mapping[str, Any]) -> list[str]:
+    """The reasons of one incident (a row of the incidents table as a dict) as sentences."""
+    lines = []
+    for reason in incident["reasons"]:
+        text = grading.REASONS.get(reason, reason)
+        if reason in ("single-source", "independent-sources"):
+            origins = ", ".join(incident["origins"])
+            text = f"{incident['independent_sources']} independent source(s): {origins}"
+        elif reason == "contested-attribution":
+            named = sorted({c["perpetrator"] for c in incident["claims"] if c["perpetrator"]})
+            text = f"{text}: " + "; ".join(
+                f"{c['claimant']} blames {c['perpetrator']} ({c['source']})"
+                for c in incident["claims"]
+                if c["perpetrator"] in named
+            )
+        elif reason == "override":
+            text = "; ".join(
+                f"{d['action']} by {d['who']}: {d['why']}" for d in incident["decisions"]
+            )
+        lines.append(text)
+    return lines

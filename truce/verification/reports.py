@@ -1,0 +1,228 @@
+"""The columns of a set of reports that corroboration works on, as numpy arrays.
+
+Reports arrive as event batches (:data:`truce.events.model.EVENT_SCHEMA`), in any number of
+chunks and in any order; :func:`report_arrays` reads the few columns grouping needs into flat
+arrays, one entry per report, without building a Python object per report.
+
+* Places become unit vectors on the sphere: the distance between two reports is the straight
+  line (chord) between them, which is within 0.1 % of the great-circle distance up to 300 km.
+* Times are microseconds since 1970 (UTC). A report's interval ``[time_start, time_end]`` is
+  read as closed when it is an instant and half-open otherwise (a day ends just before the next
+  midnight), so that two consecutive days do not overlap.
+* Sources, kinds and outcomes become small integer codes. Source codes follow the sorted source
+  names, so that they do not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from truce.errors import InputError
+from truce.verification.compatibility import KindTable, kind_table
+from truce.verification.config import CorroborationConfig
+
+EARTH_RADIUS_M = 6_371_008.8
+"""The mean Earth radius, in metres."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "source",
+    "source_record",
+    "time_start",
+    "time_end",
+    "lon",
+    "lat",
+    "precision_m",
+    "kind",
+    "outcome",
+    "claims",
+    "link",
+)
+"""The columns corroboration reads; the others are carried along untouched."""
+
+OUTCOME_CODES: dict[str, int] = {"unknown": 0, "impact": 1, "attempt": 2}
+"""Outcome slugs -> codes (anything else counts as unknown)."""
+
+US_PER_S = 1_000_000
+
+Reports: TypeAlias = "pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table]"
+"""What corroboration accepts: a table, a batch, or any number of them."""
+
+
+@dataclass
+class ReportArrays:
+    """One entry per report: where, when, what, from whom, and the matching windows."""
+
+    table: pa.Table
+    kinds: KindTable
+    located: np.ndarray
+    xyz: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    radius: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    kind: np.ndarray
+    outcome: np.ndarray
+    source: np.ndarray
+    source_names: tuple[str, ...]
+    type_index: np.ndarray
+    window_m: np.ndarray
+    window_us: np.ndarray
+    confirms: np.ndarray
+    attributes: np.ndarray
+    origin: np.ndarray
+    origin_names: tuple[str, ...]
+    anchor: np.ndarray
+    joinable: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """How many reports."""
+        return int(self.located.shape[0])
+
+    @property
+    def mid2(self) -> np.ndarray:
+        """Twice the middle of each time interval (microseconds), exact in integers."""
+        return np.asarray(self.start + self.end)
+
+    @property
+    def span2(self) -> np.ndarray:
+        """The length of each time interval (microseconds): twice its half-width."""
+        return np.asarray(self.end - self.start)
+
+
+def as_table(reports: Reports) -> pa.Table:
+    """The reports as one table (chunks are kept; nothing is copied)."""
+    if isinstance(reports, pa.Table):
+        return reports
+    if isinstance(reports, pa.RecordBatch):
+        return pa.Table.from_batches([reports])
+    tables = [
+        part if isinstance(part, pa.Table) else pa.Table.from_batches([part]) for part in reports
+    ]
+    if not tables:
+        raise InputError("no reports given")
+    return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
+    """The arrays of ``table`` that grouping and grading need."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in table.column_names]
+    if missing:
+        raise InputError(f"reports lack the column(s) {', '.join(missing)} of the event schema")
+    lon = _floats(table, "lon")
+    lat = _floats(table, "lat")
+    located = np.isfinite(lon) & np.isfinite(lat)
+    radius = _floats(table, "precision_m")
+    radius = np.where(np.isfinite(radius), radius, config.default_precision_m)
+    start, end = _times(table)
+    kinds = kind_table(config.kind_rules)
+    source, source_names = _codes(table.column("source"), "source")
+    declared = [config.declaration(name) for name in source_names]
+    type_names = [t.name for t in config.source_types]
+    types = [config.type_named(d.type) for d in declared]
+    per_source_type = np.array([type_names.index(t.name) for t in types], dtype=np.int16)
+    origin_names = tuple(sorted({d.origin_name for d in declared}))
+    per_source_origin = np.array(
+        [origin_names.index(d.origin_name) for d in declared], dtype=np.int32
+    )
+    return ReportArrays(
+        table=table,
+        kinds=kinds,
+        located=located,
+        xyz=unit_vectors(lon, lat),
+        lon=lon,
+        lat=lat,
+        radius=radius,
+        start=start,
+        end=end,
+        kind=_kind_codes(table.column("kind"), kinds),
+        outcome=_outcome_codes(table.column("outcome")),
+        source=source,
+        source_names=source_names,
+        type_index=per_source_type[source],
+        window_m=np.array([t.distance_m for t in types], dtype=np.float64)[source],
+        window_us=np.array([round(t.time_s * US_PER_S) for t in types], dtype=np.int64)[source],
+        confirms=np.array([t.confirms for t in types], dtype=bool)[source],
+        attributes=np.array([d.attributes for d in declared], dtype=bool)[source],
+        origin=per_source_origin[source],
+        origin_names=origin_names,
+        anchor=located & (radius <= config.anchor_precision_m),
+        joinable=located & (radius <= config.join_precision_m),
+    )
+
+
+def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Points as unit vectors (3 x n); a point with no coordinates becomes (0, 0, 0)."""
+    lam = np.radians(np.nan_to_num(lon))
+    phi = np.radians(np.nan_to_num(lat))
+    cos_phi = np.cos(phi)
+    xyz = np.empty((3, lam.shape[0]), dtype=np.float64)
+    xyz[0] = cos_phi * np.cos(lam)
+    xyz[1] = cos_phi * np.sin(lam)
+    xyz[2] = np.sin(phi)
+    xyz[:, ~(np.isfinite(lon) & np.isfinite(lat))] = 0.0
+    return xyz
+
+
+def chord2(xyz: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Squared chord distance between reports ``a`` and ``b``, in units of the Earth radius."""
+    dx = xyz[0][a] - xyz[0][b]
+    dy = xyz[1][a] - xyz[1][b]
+    dz = xyz[2][a] - xyz[2][b]
+    return np.asarray(dx * dx + dy * dy + dz * dz)
+
+
+def _floats(table: pa.Table, name: str) -> np.ndarray:
+    column = table.column(name)
+    if column.num_chunks == 0:
+        return np.zeros(0, dtype=np.float64)
+    values = pc.cast(column, pa.float64()).to_numpy()
+    return np.array(values, dtype=np.float64)
+
+
+def _times(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    ends = []
+    for name in ("time_start", "time_end"):
+        column = pc.cast(table.column(name), pa.timestamp("us", tz="UTC"))
+        if column.null_count:
+            raise InputError(f"reports with no {name} cannot be corroborated")
+        ends.append(np.asarray(pc.cast(column, pa.int64()).to_numpy(), dtype=np.int64))
+    start, end = ends
+    if np.any(end < start):
+        raise InputError("a report ends before it starts (time_end < time_start)")
+    end = np.where(end > start, end - 1, end)
+    return start, end
+
+
+def _codes(column: pa.ChunkedArray, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer codes of a string column with few distinct values, numbered in sorted order."""
+    if column.null_count:
+        raise InputError(f"reports with no {name} cannot be corroborated")
+    chunks = [pc.dictionary_encode(chunk) for chunk in column.chunks]
+    names = tuple(sorted({value for chunk in chunks for value in chunk.dictionary.to_pylist()}))
+    number = {value: i for i, value in enumerate(names)}
+    parts = [np.zeros(0, dtype=np.int32)]
+    for chunk in chunks:
+        remap = np.array([number[v] for v in chunk.dictionary.to_pylist()], dtype=np.int32)
+        indices = np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        parts.append(remap[indices] if remap.size else indices.astype(np.int32))
+    return np.concatenate(parts), names
+
+
+def _kind_codes(column: pa.ChunkedArray, kinds: KindTable) -> np.ndarray:
+    codes, names = _codes(column, "kind")
+    return kinds.codes(names)[codes] if names else codes.astype(np.int16)
+
+
+def _outcome_codes(column: pa.ChunkedArray) -> np.ndarray:
+    codes, names = _codes(pc.fill_null(column, "unknown"), "outcome")
+    table = np.array([OUTCOME_CODES.get(name, 0) for name in names], dtype=np.int8)
+    return table[codes] if names else codes.astype(np.int8)
