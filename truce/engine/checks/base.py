@@ -1,0 +1,329 @@
+"""What every check shares: the unit of evaluation, what it returns, and the common tests.
+
+A term is compiled into one :class:`EventUnit` per stretch of time in which the same layer
+versions apply (its *span*). A unit evaluates rows of an event batch and returns :class:`Hits`,
+one entry per finding, as numpy and Arrow columns. Terms with findings about the term itself
+(quiet periods, phased obligations) also compile into a :class:`TermCheck` that reports once all
+events have been seen.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from truce import vocabulary
+from truce.agreement import Agreement, TermBase
+from truce.engine.batch import KIND_SLUGS, WEAPON_SLUGS, PreparedBatch
+from truce.engine.circles import STRADDLES, WITHIN
+from truce.engine.explain import (
+    concat,
+    distance_words,
+    percent_words,
+    pick,
+)
+from truce.engine.fields import Field
+from truce.engine.findings import Finding
+from truce.engine.grid import FloatArray, IntArray
+from truce.engine.layers import FieldCache, proxy_words, version_spans, versions_words
+from truce.engine.timing import INSIDE, OUTSIDE, Span, classify
+from truce.instant import Instant
+
+POSSIBLE, ATTEMPT, VIOLATION = 1, 2, 3
+"""Status codes of event findings (the rank of :data:`truce.engine.findings.EVENT_STATUSES`)."""
+
+FULL, BROADER = 2, 1
+"""Kind levels: the event's kind is one the term names (or narrower), or broader than one."""
+
+AMBIGUOUS_KINDS = {"explosion": "use-of-force"}
+"""Kinds whose cause is unknown: an explosion may have been any use of force."""
+
+
+@dataclass
+class Hits:
+    """What one unit found in one batch: one entry per finding."""
+
+    rows: IntArray
+    status: NDArray[np.int8]
+    distance_m: FloatArray
+    limit_m: FloatArray
+    fraction: FloatArray
+    time_fraction: FloatArray
+    feature_layer: pa.Array
+    feature_id: pa.Array
+    feature_name: pa.Array
+    side: pa.Array
+    where: pa.Array
+    reasons: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, index: IntArray) -> Hits:
+        """The hits at ``index``."""
+        picked = pa.array(np.asarray(index, dtype=np.int64))
+        values = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            values[item.name] = value.take(picked) if isinstance(value, pa.Array) else value[index]
+        return Hits(**values)
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """Where a unit comes from and what its findings must repeat."""
+
+    agreement: Agreement
+    term: TermBase
+    span: Span
+    entry: Instant
+    versions: str
+    proxies: str
+    gates: tuple[str, ...] = ()
+    scenario: int = 0
+
+    @property
+    def term_type(self) -> str:
+        """The term's ``type`` slug."""
+        return str(getattr(self.term, "type", ""))
+
+
+class EventUnit(ABC):
+    """A term over one span: which events may concern it, and what it finds in them."""
+
+    role = "findings"
+    """``findings`` for units whose hits are findings; ``quiet`` for quiet-period units."""
+
+    def __init__(self, context: UnitContext) -> None:
+        self.context = context
+        self.kind_levels = np.zeros(len(KIND_SLUGS), dtype=np.uint8)
+        self.weapon_levels = np.zeros(len(WEAPON_SLUGS), dtype=np.uint8)
+        self.bypass_targets = False
+
+    @abstractmethod
+    def near(self) -> list[tuple[Field, float]]:
+        """The fields an event must be near to concern the unit, each with its reach (metres)."""
+
+    @abstractmethod
+    def evaluate(self, batch: PreparedBatch, rows: IntArray) -> Hits:
+        """The findings among ``rows`` (already narrowed by kind, time and place)."""
+
+
+class TermCheck(ABC):
+    """A check about a term as a whole, made once every event has been seen."""
+
+    order = 0
+    """Term checks run in this order (quiet periods first: others depend on them)."""
+
+    def __init__(self, context: UnitContext) -> None:
+        self.context = context
+
+    @abstractmethod
+    def finish(self, facts: RunFacts) -> list[Finding]:
+        """The term-level findings."""
+
+
+@dataclass(frozen=True)
+class QuietOutcome:
+    """When a quiet period was first met: counting only certain breaks (``early``) and counting
+    possible breaks too (``late``); None when not met in the checked period."""
+
+    early: int | None
+    late: int | None
+    possible_breaks: int = 0
+
+
+@dataclass
+class RunFacts:
+    """What term checks may know at the end of a run."""
+
+    first: int | None = None
+    last: int | None = None
+    quiet: dict[tuple[int, str, str], QuietOutcome] = field(default_factory=dict)
+
+    def see(self, start: IntArray, end: IntArray) -> None:
+        """Widen the checked period to the events of a batch."""
+        if len(start) == 0:
+            return
+        low, high = int(start.min()), int(end.max())
+        self.first = low if self.first is None else min(self.first, low)
+        self.last = high if self.last is None else max(self.last, high)
+
+
+def act_levels(acts: list[str]) -> NDArray[np.uint8]:
+    """Per event kind: FULL if a listed act covers it, BROADER if it may be one, else 0."""
+    covered = vocabulary.descendants(vocabulary.EVENT_KINDS, acts)
+    broader = {a for act in acts for a in vocabulary.ancestors(vocabulary.EVENT_KINDS, act)}
+    for kind, root in AMBIGUOUS_KINDS.items():
+        if covered & vocabulary.descendants(vocabulary.EVENT_KINDS, [root]):
+            broader.add(kind)
+    levels = np.zeros(len(KIND_SLUGS), dtype=np.uint8)
+    for i, slug in enumerate(KIND_SLUGS):
+        levels[i] = FULL if slug in covered else BROADER if slug in broader else 0
+    return levels
+
+
+def weapon_levels(weapons: list[str]) -> NDArray[np.uint8]:
+    """Per weapon class: FULL if a listed class covers it, BROADER if it may be one."""
+    covered = vocabulary.descendants(vocabulary.WEAPON_CLASSES, weapons)
+    broader = {a for w in weapons for a in vocabulary.ancestors(vocabulary.WEAPON_CLASSES, w)}
+    levels = np.zeros(len(WEAPON_SLUGS), dtype=np.uint8)
+    for i, slug in enumerate(WEAPON_SLUGS):
+        levels[i] = FULL if slug in covered else BROADER if slug in broader else 0
+    return levels
+
+
+@dataclass
+class Screen:
+    """Rows that pass the kind and time tests, with what those tests said."""
+
+    rows: IntArray
+    level: NDArray[np.uint8]
+    time_status: NDArray[np.int8]
+    time_fraction: FloatArray
+
+    def take(self, keep: NDArray[np.bool_] | IntArray) -> Screen:
+        """The rows selected by a mask or an index."""
+        return Screen(
+            self.rows[keep], self.level[keep], self.time_status[keep], self.time_fraction[keep]
+        )
+
+
+def kind_level(
+    batch: PreparedBatch, rows: IntArray, levels: NDArray[np.uint8]
+) -> NDArray[np.uint8]:
+    """The level of each row's event kind in a table from :func:`act_levels`."""
+    kind = batch.kind[rows]
+    return np.where(kind >= 0, levels[np.maximum(kind, 0)], 0).astype(np.uint8)
+
+
+def weapon_level(
+    batch: PreparedBatch, rows: IntArray, levels: NDArray[np.uint8]
+) -> NDArray[np.uint8]:
+    """The level of each row's weapon class in a table from :func:`weapon_levels`."""
+    weapon = batch.weapon[rows]
+    return np.where(weapon >= 0, levels[np.maximum(weapon, 0)], 0).astype(np.uint8)
+
+
+def screen(batch: PreparedBatch, rows: IntArray, span: Span, level: NDArray[np.uint8]) -> Screen:
+    """Keep located rows with a level (from the kind or weapon tables) whose time span meets
+    the unit's span."""
+    keep = (level > 0) & batch.located[rows]
+    rows, level = rows[keep], level[keep]
+    status, fraction = classify(batch.start[rows], batch.end[rows], span)
+    keep = status != OUTSIDE
+    return Screen(rows[keep], level[keep], status[keep], fraction[keep])
+
+
+def final_status(
+    space: NDArray[np.int8],
+    screened: Screen,
+    certain_status: NDArray[np.int8] | int = VIOLATION,
+) -> NDArray[np.int8]:
+    """VIOLATION (or ``certain_status``) when place, time and kind are all certain, else
+    POSSIBLE; 0 where the place test failed."""
+    certain = (space == WITHIN) & (screened.time_status == INSIDE) & (screened.level == FULL)
+    status = np.where(certain, certain_status, POSSIBLE).astype(np.int8)
+    return np.where(space >= STRADDLES, status, 0).astype(np.int8)
+
+
+def common_reasons(
+    batch: PreparedBatch,
+    screened: Screen,
+    space: NDArray[np.int8],
+    share: FloatArray,
+    near_words: str | pa.Array,
+    what_kind: str,
+) -> pa.Array:
+    """Why a finding is only possible: precision, time, kind (sentences ending in '; ')."""
+    precision = batch.precision[screened.rows]
+    kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[screened.rows].astype(np.int64)))
+    return concat(
+        pick(
+            space == STRADDLES,
+            concat(
+                "precision ",
+                distance_words(precision),
+                ": ",
+                percent_words(share),
+                " of the circle lies ",
+                near_words,
+                "; ",
+            ),
+        ),
+        pick(
+            screened.time_status != INSIDE,
+            concat(
+                "its time span straddles the term's window: ",
+                percent_words(screened.time_fraction),
+                " of it lies within; ",
+            ),
+        ),
+        pick(
+            screened.level != FULL,
+            concat("its kind '", kinds, f"' is broader than {what_kind}: it may not be one; "),
+        ),
+    )
+
+
+def with_rows(hits: Hits, rows: IntArray) -> Hits:
+    """The same hits, re-pointed at other rows."""
+    return replace(hits, rows=rows)
+
+
+@dataclass
+class Compiled:
+    """What a term compiles into."""
+
+    units: list[EventUnit] = field(default_factory=list)
+    checks: list[TermCheck] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TermSetup:
+    """Everything a check module needs to compile one term of one agreement in one scenario."""
+
+    agreement: Agreement
+    term: TermBase
+    span: Span
+    entry: Instant
+    gates: tuple[str, ...]
+    scenario: int
+    cache: FieldCache
+
+    def contexts(self, layers: list[str]) -> list[tuple[UnitContext, dict[str, int]]]:
+        """One context per stretch of the term's span with the same layer versions."""
+        out = []
+        for span, versions in version_spans(self.agreement, layers, self.span):
+            context = UnitContext(
+                self.agreement,
+                self.term,
+                span,
+                self.entry,
+                versions_words(self.agreement, versions),
+                proxy_words(self.agreement, versions),
+                self.gates,
+                self.scenario,
+            )
+            out.append((context, versions))
+        return out
+
+    def whole(self, layers: list[str]) -> UnitContext:
+        """A context for the whole span (layer words from the first applicable versions)."""
+        found = self.contexts(layers)
+        versions = found[0][1] if found else {}
+        return UnitContext(
+            self.agreement,
+            self.term,
+            self.span,
+            self.entry,
+            versions_words(self.agreement, versions),
+            proxy_words(self.agreement, versions),
+            self.gates,
+            self.scenario,
+        )

@@ -1,0 +1,181 @@
+"""Prohibited acts, weapons or forces in a zone (disengagement areas, a maritime area).
+
+An event breaches the term when its place (its precision circle) lies in the zone, or within a
+line corridor's half-width, and it is one of the prohibited acts, or shows a prohibited weapon
+class, or (``forces: true``) any military presence. A circle straddling the zone's edge makes the
+finding possible, with the share of the circle inside stated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from truce.agreement.terms import ZoneRestriction
+from truce.engine.batch import PreparedBatch
+from truce.engine.checks.base import (
+    Compiled,
+    EventUnit,
+    Hits,
+    Screen,
+    TermSetup,
+    UnitContext,
+    act_levels,
+    common_reasons,
+    final_status,
+    kind_level,
+    screen,
+    weapon_level,
+    weapon_levels,
+)
+from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, strip_share, zone_share
+from truce.engine.explain import concat, distance_words, lookup, pick
+from truce.engine.fields import Field, ZoneField
+from truce.engine.grid import FloatArray, IntArray
+from truce.engine.layers import AreaSet, area_set
+
+PRESENCE = "military-presence"
+
+
+@dataclass
+class AreaMatch:
+    """Where rows stand against an area: status, field value, owning feature, share inside."""
+
+    space: NDArray[np.int8]
+    f: FloatArray
+    feature: IntArray
+    share: FloatArray
+
+
+def against_area(batch: PreparedBatch, rows: IntArray, area: AreaSet) -> AreaMatch:
+    """Whether each row's circle lies in the area (or its corridor), exactly where it matters."""
+    limit = area.corridor_m or 0.0
+    precision = batch.precision[rows]
+    local = area.field.local(batch.ix[rows], batch.iy[rows])
+    lo, hi = area.field.bounds(local)
+    space = np.full(len(rows), BEYOND, dtype=np.int8)
+    f = np.full(len(rows), np.nan)
+    feature = np.full(len(rows), -1, dtype=np.int64)
+    certain = (hi + precision <= limit) & isinstance(area.field, ZoneField)
+    space[certain] = WITHIN
+    todo = np.flatnonzero(~certain & (lo - precision <= limit))
+    if len(todo):
+        exact = area.field.exact(batch.lon[rows[todo]], batch.lat[rows[todo]], local[todo])
+        f[todo] = exact.f
+        space[todo] = circle_status(exact.f, precision[todo], limit)
+        feature[todo] = area.field.feature_of(exact.primitive)
+    if isinstance(area.field, ZoneField):
+        found = np.flatnonzero(space > BEYOND)
+        feature[found] = area.field.owners(
+            batch.lon[rows[found]], batch.lat[rows[found]], local[found]
+        )
+    share = np.where(space == WITHIN, 1.0, 0.0)
+    straddles = np.flatnonzero(space == STRADDLES)
+    if len(straddles):
+        if area.corridor_m is None:
+            share[straddles] = zone_share(f[straddles], precision[straddles])
+        else:
+            share[straddles] = strip_share(f[straddles], precision[straddles], limit)
+    return AreaMatch(space, f, feature, share)
+
+
+def area_words(area: AreaSet, match: AreaMatch, keep: IntArray) -> pa.Array:
+    """'inside Donetsk oblast (UA-14, layer donbas-oblasts)' or a corridor's distance."""
+    feature = match.feature[keep]
+    name = lookup(area.features.names, feature, "")
+    ident = lookup(area.features.ids, feature, "")
+    label = concat("'", name, "' (", ident, ", layer ", area.features.layer, ")")
+    space = match.space[keep]
+    if area.corridor_m is None:
+        return concat(pick(space == WITHIN, "inside ", "at the edge of "), label)
+    corridor = distance_words(np.full(len(keep), area.corridor_m))
+    return concat(
+        distance_words(match.f[keep]),
+        " from line ",
+        label,
+        pick(space == WITHIN, ", within the ", ", at the edge of the "),
+        corridor,
+        " corridor",
+    )
+
+
+def area_reach_words(area: AreaSet) -> str:
+    """What the share of a straddling circle is the share of."""
+    if area.corridor_m is None:
+        return "inside the zone"
+    return f"within {area.corridor_m / 1000.0:g} km of the line"
+
+
+class ZoneRestrictionUnit(EventUnit):
+    """A zone-restriction term over one span."""
+
+    def __init__(self, context: UnitContext, term: ZoneRestriction, area: AreaSet) -> None:
+        super().__init__(context)
+        self.term = term
+        self.area = area
+        acts = list(term.acts) + ([PRESENCE] if term.forces else [])
+        self.kind_levels = act_levels(acts) if acts else self.kind_levels
+        self.weapon_levels = (
+            weapon_levels(list(term.weapons)) if term.weapons else self.weapon_levels
+        )
+
+    def near(self) -> list[tuple[Field, float]]:
+        """The zone (or corridor)."""
+        return [(self.area.field, self.area.corridor_m or 0.0)]
+
+    def levels(self, batch: PreparedBatch, rows: IntArray) -> NDArray[np.uint8]:
+        """The better of the kind level and the weapon level of each row."""
+        return np.maximum(
+            kind_level(batch, rows, self.kind_levels), weapon_level(batch, rows, self.weapon_levels)
+        )
+
+    def evaluate(self, batch: PreparedBatch, rows: IntArray) -> Hits:
+        """Findings among ``rows``."""
+        screened = screen(batch, rows, self.context.span, self.levels(batch, rows))
+        match = against_area(batch, screened.rows, self.area)
+        status = final_status(match.space, screened)
+        keep = np.flatnonzero(status > 0)
+        return area_hits(batch, screened, keep, status, match, self.area, "the acts it prohibits")
+
+
+def area_hits(
+    batch: PreparedBatch,
+    screened: Screen,
+    keep: IntArray,
+    status: NDArray[np.int8],
+    match: AreaMatch,
+    area: AreaSet,
+    what_kind: str,
+) -> Hits:
+    """Hits of an area check."""
+    kept = screened.take(keep)
+    size = len(keep)
+    feature = match.feature[keep]
+    return Hits(
+        rows=kept.rows,
+        status=status[keep],
+        distance_m=np.abs(match.f[keep]),
+        limit_m=np.full(size, area.corridor_m if area.corridor_m is not None else 0.0),
+        fraction=match.share[keep],
+        time_fraction=kept.time_fraction,
+        feature_layer=pa.array([area.features.layer] * size, pa.string()),
+        feature_id=lookup(area.features.ids, feature),
+        feature_name=lookup(area.features.names, feature),
+        side=pa.nulls(size, pa.string()),
+        where=area_words(area, match, keep),
+        reasons=common_reasons(
+            batch, kept, match.space[keep], match.share[keep], area_reach_words(area), what_kind
+        ),
+    )
+
+
+def compile_term(setup: TermSetup, term: ZoneRestriction) -> Compiled:
+    """One unit per stretch of time with the same version of the zone's layer."""
+    compiled = Compiled()
+    for context, versions in setup.contexts([term.zone.layer]):
+        area = area_set(setup.agreement, term.zone, versions[term.zone.layer], setup.cache)
+        compiled.units.append(ZoneRestrictionUnit(context, term, area))
+    return compiled

@@ -1,0 +1,170 @@
+"""Findings: what the check engine says about an event (or a term) against a term.
+
+Findings travel as Arrow record batches in :data:`FINDING_SCHEMA`, so that millions can be
+written without building Python objects; :class:`Finding` is the same record as a frozen
+dataclass for the Python API and tests. Statuses:
+
+``violation``
+    the event certainly breaches the term (its place and time certainly within the term);
+``attempt``
+    the term counts attempts, and the event was an attempt (e.g. a drone downed) within the
+    term's attempt radius;
+``possible``
+    the event may breach the term: its precision circle or time span straddles a boundary of
+    the term, or its kind is broader than the acts the term prohibits;
+``quiet-period-met`` / ``quiet-period-not-met``
+    term-level: whether, and when, a quiet period was first met in the checked period;
+``overdue``
+    term-level: a step of a phased obligation whose deadline passed with no recorded completion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from truce.events.model import CLAIM_TYPE, Claim
+
+VIOLATION = "violation"
+ATTEMPT = "attempt"
+POSSIBLE = "possible"
+QUIET_PERIOD_MET = "quiet-period-met"
+QUIET_PERIOD_NOT_MET = "quiet-period-not-met"
+OVERDUE = "overdue"
+
+EVENT_STATUSES: tuple[str, ...] = (POSSIBLE, ATTEMPT, VIOLATION)
+"""Statuses of event findings, weakest first (their rank is their index plus one)."""
+TERM_STATUSES: tuple[str, ...] = (QUIET_PERIOD_MET, QUIET_PERIOD_NOT_MET, OVERDUE)
+"""Statuses of term-level findings."""
+STATUSES: tuple[str, ...] = EVENT_STATUSES + TERM_STATUSES
+"""Every status."""
+
+UNATTRIBUTED = "unattributed"
+"""``party_bound`` of a finding no claim attributes to a party the term binds."""
+
+_UTC_US = pa.timestamp("us", tz="UTC")
+
+FINDING_SCHEMA = pa.schema(
+    [
+        pa.field("agreement", pa.string(), nullable=False),
+        pa.field("term", pa.string(), nullable=False),
+        pa.field("term_type", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("event_id", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("time_start", _UTC_US),
+        pa.field("time_end", _UTC_US),
+        pa.field("lon", pa.float64()),
+        pa.field("lat", pa.float64()),
+        pa.field("precision_m", pa.float64()),
+        pa.field("party_bound", pa.string(), nullable=False),
+        pa.field("contested", pa.bool_(), nullable=False),
+        pa.field("claims", pa.list_(pa.field("item", CLAIM_TYPE, nullable=False)), nullable=False),
+        pa.field("feature_layer", pa.string()),
+        pa.field("feature_id", pa.string()),
+        pa.field("feature_name", pa.string()),
+        pa.field("distance_m", pa.float64()),
+        pa.field("limit_m", pa.float64()),
+        pa.field("side", pa.string()),
+        pa.field("fraction", pa.float64()),
+        pa.field("time_fraction", pa.float64()),
+        pa.field("after_entry_s", pa.float64()),
+        pa.field("layer_versions", pa.string(), nullable=False),
+        pa.field("proxies", pa.string(), nullable=False),
+        pa.field("explanation", pa.string(), nullable=False),
+    ],
+    metadata={"truce.schema": "findings/1"},
+)
+"""The Arrow schema of findings. ``party_bound`` joins party ids with ', ' (or says
+``unattributed``); ``fraction`` is the share of the precision circle meeting the term's
+condition, ``time_fraction`` the share of the event's time span inside the term's window,
+``after_entry_s`` the seconds from entry into force to the event's start."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One finding as a Python value, field for field a row of :data:`FINDING_SCHEMA`."""
+
+    agreement: str
+    term: str
+    term_type: str
+    status: str
+    event_id: str | None = None
+    source: str | None = None
+    time_start: datetime | None = None
+    time_end: datetime | None = None
+    lon: float | None = None
+    lat: float | None = None
+    precision_m: float | None = None
+    party_bound: str = UNATTRIBUTED
+    contested: bool = False
+    claims: tuple[Claim, ...] = ()
+    feature_layer: str | None = None
+    feature_id: str | None = None
+    feature_name: str | None = None
+    distance_m: float | None = None
+    limit_m: float | None = None
+    side: str | None = None
+    fraction: float | None = None
+    time_fraction: float | None = None
+    after_entry_s: float | None = None
+    layer_versions: str = ""
+    proxies: str = ""
+    explanation: str = ""
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """The bound parties the finding is attributed to (empty when unattributed)."""
+        if self.party_bound == UNATTRIBUTED:
+            return ()
+        return tuple(p.strip() for p in self.party_bound.split(",") if p.strip())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif item.name == "claims":
+                value = [vars(c) for c in value]
+            out[item.name] = value
+        return out
+
+
+FINDING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Finding))
+"""Field names of :class:`Finding`, in schema order."""
+
+
+def findings_to_batch(findings: list[Finding]) -> pa.RecordBatch:
+    """Findings as one record batch in :data:`FINDING_SCHEMA`."""
+    columns = []
+    for field in FINDING_SCHEMA:
+        if field.name == "claims":
+            values: list[Any] = [[vars(c) for c in f.claims] for f in findings]
+        else:
+            values = [getattr(f, field.name) for f in findings]
+        columns.append(pa.array(values, type=field.type))
+    return pa.RecordBatch.from_arrays(columns, schema=FINDING_SCHEMA)
+
+
+def table_to_findings(table: pa.Table | pa.RecordBatch) -> list[Finding]:
+    """The rows of a findings table as :class:`Finding` values."""
+    out = []
+    for row in table.to_pylist():
+        row["claims"] = tuple(Claim(**c) for c in row["claims"] or ())
+        out.append(Finding(**{name: row[name] for name in FINDING_FIELDS}))
+    return out
+
+
+def empty_findings() -> pa.Table:
+    """A findings table with no rows."""
+    return FINDING_SCHEMA.empty_table()
+
+
+def status_rank(status: str) -> int:
+    """Strength of an event status: violation 3, attempt 2, possible 1, anything else 0."""
+    return EVENT_STATUSES.index(status) + 1 if status in EVENT_STATUSES else 0

@@ -1,0 +1,139 @@
+"""Writing findings as they are made: Parquet, CSV or GeoJSON, chosen by the file's extension.
+
+All three carry the same columns (:data:`truce.engine.findings.FINDING_SCHEMA`). In CSV the
+claims are a JSON array in one cell; in GeoJSON each finding is a Feature whose geometry is the
+event's point (null for term-level findings) and whose properties are every other column.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from truce.engine.findings import FINDING_SCHEMA
+from truce.errors import InputError
+
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".geojson": "geojson"}
+"""Output format by file extension."""
+
+
+def output_format(path: str | Path) -> str:
+    """The output format a path's extension asks for."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        known = ", ".join(OUTPUT_FORMATS)
+        raise InputError(f"{path}: cannot tell the output format; use one of {known}")
+    return OUTPUT_FORMATS[suffix]
+
+
+def _json_text(text: pa.Array) -> pa.Array:
+    escaped = pc.fill_null(text, "")
+    for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        escaped = pc.replace_substring(escaped, old, new)
+    return pc.binary_join_element_wise('"', escaped, '"', "")
+
+
+def claims_json(claims: pa.Array) -> pa.Array:
+    """Each row's claims as a JSON array of objects, built column-wise."""
+    if isinstance(claims, pa.ChunkedArray):
+        claims = claims.combine_chunks()
+    flat = pc.list_flatten(claims)
+    each = pc.binary_join_element_wise(
+        '{"claimant":',
+        _json_text(flat.field("claimant")),
+        ',"perpetrator":',
+        _json_text(flat.field("perpetrator")),
+        ',"note":',
+        _json_text(flat.field("note")),
+        "}",
+        "",
+    )
+    lengths = pc.fill_null(pc.list_value_length(claims), 0).to_numpy(zero_copy_only=False)
+    offsets = pa.array([0, *lengths.cumsum().tolist()], pa.int32())
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, each), ",")
+    return pc.binary_join_element_wise("[", joined, "]", "")
+
+
+class FindingWriter:
+    """A findings file being written batch by batch; use as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.format = output_format(self.path)
+        self.count = 0
+        self._parquet: pq.ParquetWriter | None = None
+        self._csv: pacsv.CSVWriter | None = None
+        self._text: IO[str] | None = None
+        try:
+            if self.format == "parquet":
+                self._parquet = pq.ParquetWriter(self.path, FINDING_SCHEMA)
+            elif self.format == "csv":
+                schema = FINDING_SCHEMA.set(
+                    FINDING_SCHEMA.get_field_index("claims"), pa.field("claims", pa.string())
+                )
+                self._csv = pacsv.CSVWriter(str(self.path), schema)
+            else:
+                self._text = self.path.open("w", encoding="utf-8")
+                self._text.write('{"type": "FeatureCollection", "features": [\n')
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot be written: {exc}") from exc
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Append findings."""
+        if batch.num_rows == 0:
+            return
+        if self._parquet is not None:
+            self._parquet.write_batch(batch)
+        elif self._csv is not None:
+            index = batch.schema.get_field_index("claims")
+            self._csv.write_batch(
+                batch.set_column(index, "claims", claims_json(batch.column("claims")))
+            )
+        elif self._text is not None:
+            for row in batch.to_pylist():
+                prefix = ",\n" if self.count else ""
+                self._text.write(
+                    prefix + json.dumps(_feature(row), ensure_ascii=False, default=str)
+                )
+                self.count += 1
+            return
+        self.count += batch.num_rows
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._parquet is not None:
+            self._parquet.close()
+        if self._csv is not None:
+            self._csv.close()
+        if self._text is not None:
+            self._text.write("\n]}\n")
+            self._text.close()
+
+    def __enter__(self) -> FindingWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _feature(row: dict[str, Any]) -> dict[str, Any]:
+    lon, lat = row.get("lon"), row.get("lat")
+    geometry = (
+        {"type": "Point", "coordinates": [lon, lat]}
+        if lon is not None and lat is not None
+        else None
+    )
+    properties = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}

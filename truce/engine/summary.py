@@ -1,0 +1,206 @@
+"""The summary of a check run: findings per term, per party bound and per day, what could not be
+checked and why, and (with an assumed start) which findings change."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from truce.engine.findings import STATUSES, UNATTRIBUTED, Finding
+from truce.engine.timing import from_micros
+
+_EXAMPLES = 50
+
+
+def _counts(table: pa.Table, keys: list[str]) -> list[tuple[tuple[Any, ...], int]]:
+    if table.num_rows == 0:
+        return []
+    grouped = table.group_by(keys).aggregate([([], "count_all")]).to_pylist()
+    return [(tuple(row[k] for k in keys), int(row["count_all"])) for row in grouped]
+
+
+@dataclass
+class Summary:
+    """Counts and notes of a run, updated batch by batch."""
+
+    agreements: list[dict[str, Any]] = field(default_factory=list)
+    events_read: int = 0
+    rows_read: int | None = None
+    rejected: dict[str, int] = field(default_factory=dict)
+    events_unlocated: int = 0
+    first: int | None = None
+    last: int | None = None
+    per_term: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    per_party: Counter[tuple[str, str]] = field(default_factory=Counter)
+    per_day: Counter[tuple[str, str]] = field(default_factory=Counter)
+    term_findings: list[Finding] = field(default_factory=list)
+    not_checkable: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    assumed_start: str | None = None
+    changes: dict[str, Any] | None = None
+
+    def add(self, findings: pa.RecordBatch | pa.Table) -> None:
+        """Count a batch of findings."""
+        table = (
+            pa.Table.from_batches([findings]) if isinstance(findings, pa.RecordBatch) else findings
+        )
+        if table.num_rows == 0:
+            return
+        for (agreement, term, status), count in _counts(table, ["agreement", "term", "status"]):
+            self.per_term[(agreement, term, status)] += count
+        parties = pc.split_pattern(table.column("party_bound"), ", ")
+        flat = pc.list_flatten(parties)
+        parent = pc.list_parent_indices(parties)
+        by_party = pa.table({"party": flat, "status": table.column("status").take(parent)})
+        for (party, status), count in _counts(by_party, ["party", "status"]):
+            self.per_party[(party, status)] += count
+        day = pc.fill_null(pc.strftime(table.column("time_start"), format="%Y-%m-%d"), "undated")
+        by_day = pa.table({"day": day, "status": table.column("status")})
+        for (when, status), count in _counts(by_day, ["day", "status"]):
+            self.per_day[(when, status)] += count
+
+    @property
+    def total(self) -> int:
+        """Number of findings counted."""
+        return sum(self.per_term.values())
+
+    def by_status(self) -> dict[str, int]:
+        """Findings per status."""
+        counts: Counter[str] = Counter()
+        for (_, _, status), count in self.per_term.items():
+            counts[status] += count
+        return {s: counts[s] for s in STATUSES if counts[s]}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        per_term: dict[tuple[str, str], dict[str, int]] = {}
+        for (agreement, term, status), count in sorted(self.per_term.items()):
+            per_term.setdefault((agreement, term), {})[status] = count
+        per_party: dict[str, dict[str, int]] = {}
+        for (party, status), count in sorted(self.per_party.items()):
+            per_party.setdefault(party, {})[status] = count
+        per_day: dict[str, dict[str, int]] = {}
+        for (day, status), count in sorted(self.per_day.items()):
+            per_day.setdefault(day, {})[status] = count
+        return {
+            "agreements": self.agreements,
+            "events": {
+                "read": self.events_read,
+                "rows_read": self.rows_read,
+                "rejected": dict(sorted(self.rejected.items())),
+                "without_location": self.events_unlocated,
+                "checked_period": {
+                    "first": from_micros(self.first).isoformat()
+                    if self.first is not None
+                    else None,
+                    "last": from_micros(self.last).isoformat() if self.last is not None else None,
+                },
+            },
+            "findings": {"total": self.total, "by_status": self.by_status()},
+            "per_term": [
+                {"agreement": a, "term": t, "findings": counts}
+                for (a, t), counts in per_term.items()
+            ],
+            "per_party": per_party,
+            "per_day": per_day,
+            "term_findings": [f.to_dict() for f in self.term_findings],
+            "not_machine_checkable": self.not_checkable,
+            "notes": self.notes,
+            "assumed_start": self.assumed_start,
+            "changes_under_assumed_start": self.changes,
+        }
+
+    def render(self) -> str:
+        """The summary as text for people."""
+        data = self.to_dict()
+        out = []
+        events = data["events"]
+        period = events["checked_period"]
+        out.append(
+            f"Events read: {events['read']} ({events['without_location']} without a location); "
+            f"checked period {period['first'] or '-'} to {period['last'] or '-'}"
+        )
+        if self.rejected:
+            rejected = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items()))
+            out.append(f"Rows rejected by the readers: {sum(self.rejected.values())} ({rejected})")
+        for agreement in self.agreements:
+            window = agreement.get("in_force")
+            state = (
+                f"in force {window['start']} to {window['end'] or 'open'}"
+                if window
+                else "NEVER IN FORCE: " + "; ".join(agreement.get("never_in_force_because", []))
+            )
+            out.append(f"Agreement {agreement['id']}: {state}")
+        if self.assumed_start:
+            out.append(f"Assumed entry into force: {self.assumed_start}")
+        status_words = ", ".join(f"{k} {v}" for k, v in data["findings"]["by_status"].items())
+        out.append(
+            f"Findings: {data['findings']['total']}"
+            + (f" ({status_words})" if status_words else "")
+        )
+        out.append("Per term:")
+        for row in data["per_term"]:
+            counts = ", ".join(f"{k} {v}" for k, v in row["findings"].items())
+            out.append(f"  {row['agreement']} / {row['term']}: {counts}")
+        out.append("Per party bound:")
+        for party, counts in sorted(data["per_party"].items(), key=lambda x: x[0] == UNATTRIBUTED):
+            out.append(f"  {party}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        out.append("Per day:")
+        days = list(data["per_day"].items())
+        for day, counts in days[:60]:
+            out.append(f"  {day}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        if len(days) > 60:
+            out.append(f"  ... and {len(days) - 60} more days")
+        for finding in self.term_findings:
+            out.append(f"[{finding.status}] {finding.explanation}")
+        for item in self.not_checkable:
+            out.append(
+                f"Not machine-checkable: {item['agreement']} / {item['term']}: {item['why']}"
+            )
+        out.extend(f"Note: {note}" for note in self.notes)
+        if self.changes is not None:
+            out.append(
+                f"Under the assumed start, {self.changes['count']} finding(s) change: "
+                + ", ".join(f"{k} {v}" for k, v in self.changes["by_change"].items())
+            )
+            for example in self.changes["examples"][:20]:
+                out.append(
+                    f"  {example['agreement']} / {example['term']} / {example['event_id']}: "
+                    f"{example['before']} -> {example['after']}"
+                )
+        return "\n".join(out) + "\n"
+
+
+def diff_findings(before: pa.Table, after: pa.Table) -> dict[str, Any]:
+    """Which event findings differ between two runs (keys: agreement, term, event_id)."""
+    keys = ["agreement", "term", "event_id"]
+    left = before.select([*keys, "status"]).rename_columns([*keys, "before"])
+    right = after.select([*keys, "status"]).rename_columns([*keys, "after"])
+    joined = left.join(right, keys=keys, join_type="full outer")
+    before_status = pc.fill_null(joined.column("before"), "none")
+    after_status = pc.fill_null(joined.column("after"), "none")
+    changed = pc.not_equal(before_status, after_status)
+    table = pa.table(
+        {
+            "agreement": joined.column("agreement"),
+            "term": joined.column("term"),
+            "event_id": joined.column("event_id"),
+            "before": before_status,
+            "after": after_status,
+        }
+    ).filter(changed)
+    table = table.sort_by(
+        [("agreement", "ascending"), ("term", "ascending"), ("event_id", "ascending")]
+    )
+    by_change: Counter[str] = Counter()
+    for (was, now), count in _counts(table, ["before", "after"]):
+        by_change[f"{was} -> {now}"] += count
+    return {
+        "count": table.num_rows,
+        "by_change": dict(sorted(by_change.items())),
+        "examples": table.slice(0, _EXAMPLES).to_pylist(),
+    }
