@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from truce.events.model import ReadResult, Rejected
-from truce.ledger.sqlstore import append_leaves
+from truce.ledger import sqlstore  # a module reference: sqlstore imports this package
 from truce.workspace.clock import now_micros
 from truce.workspace.eventrows import PreparedRows, prepare_batch
 from truce.workspace.records import LeafRecord
@@ -77,7 +77,7 @@ def insert_events(
     store.insert_rows(conn, events, rows)
     hashes = [prepared.content_hashes[p] for p in keep]
     leaves = [LeafRecord("event", i, h) for i, h in zip(ids, hashes, strict=True)]
-    append_leaves(store, conn, leaves)
+    sqlstore.append_leaves(store, conn, leaves)
     return ids, hashes, duplicates
 
 

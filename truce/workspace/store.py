@@ -129,14 +129,7 @@ class SqlStore:
                 sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
                 conn.exec_driver_sql(sql, [tuple(row) for row in rows])
                 return
-            driver = conn.connection.driver_connection
-            assert driver is not None
-            with (
-                driver.cursor() as cursor,
-                cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
+            _copy_rows(conn, f'COPY "{table.name}" ({names}) FROM STDIN', rows)
 
     def integrity_check(self) -> list[str]:
         """What the database's own integrity check finds wrong (empty when all is well)."""
@@ -148,6 +141,22 @@ class SqlStore:
     def close(self) -> None:
         """Release every connection."""
         self.engine.dispose()
+
+
+def _copy_rows(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL ``COPY ... FROM STDIN`` on the connection's own psycopg connection."""
+    import psycopg
+
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.IntegrityError as exc:
+        raise StorageError(f"database refused a write: {exc}") from exc
+    except psycopg.Error as exc:
+        raise StorageError(f"database error: {exc}") from exc
 
 
 def _engine(url: sa.URL) -> Engine:

@@ -1,0 +1,131 @@
+"""The SQL node store: the same tree as the in-memory one, proofs for every size, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from truce.cli.ledger import ledger_group
+from truce.errors import LedgerError, StorageError
+from truce.ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
+from truce.ledger.sqlstore import SqlNodeStore, append_leaves, ledger_tree
+from truce.workspace import Workspace
+from truce.workspace.findings import record_finding
+from truce.workspace.ledger import check_proof, make_checkpoint, prove
+from truce.workspace.records import LeafRecord, parse_leaf_data
+from truce.workspace.schema import findings, ledger_leaves, ledger_nodes
+
+PROPERTY = settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _leaves(start: int, count: int) -> list[bytes]:
+    return [
+        leaf_hash(hashlib.sha256(str(i).encode()).digest()) for i in range(start, start + count)
+    ]
+
+
+@PROPERTY
+@given(batches=st.lists(st.integers(1, 40), min_size=1, max_size=6))
+def test_sql_tree_matches_memory_tree_with_proofs_between_every_batch(
+    workspace: Workspace, batches: list[int]
+) -> None:
+    with workspace.store.write() as conn:
+        conn.execute(ledger_nodes.delete())
+    memory = MerkleTree()
+    sizes = []
+    for count in batches:
+        fresh = _leaves(memory.size, count)
+        memory.append_many(fresh)
+        with workspace.store.write() as conn:
+            ledger_tree(workspace.store, conn).append_many(fresh)
+        sizes.append(memory.size)
+    with workspace.store.read() as conn:
+        tree = ledger_tree(workspace.store, conn)
+        assert tree.size == memory.size
+        roots = {size: tree.root(size) for size in sizes}
+        assert roots == {size: memory.root(size) for size in sizes}
+        for old, new in pairwise(sizes):
+            verify_consistency(old, new, roots[old], roots[new], tree.consistency_proof(old, new))
+        last = sizes[-1]
+        for index in {0, last // 2, last - 1}:
+            proof = tree.inclusion_proof(index, last)
+            verify_inclusion(memory.leaf(index), index, last, proof, roots[last])
+
+
+def test_record_and_leaf_commit_together_or_not_at_all(workspace: Workspace) -> None:
+    record_finding(workspace, "ok", "kept")
+
+    def write_then_fail() -> None:
+        with workspace.store.write() as conn:
+            conn.execute(
+                findings.insert().values(
+                    id=2, type="x", message="y", data="{}", created_at=0, content_hash=b"\x00" * 32
+                )
+            )
+            append_leaves(workspace.store, conn, [LeafRecord("finding", 2, b"\x00" * 32)])
+            raise RuntimeError("the transaction fails after the leaf was appended")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    with workspace.store.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(findings)).scalar() == 1
+        assert conn.execute(sa.select(sa.func.count()).select_from(ledger_leaves)).scalar() == 1
+        assert SqlNodeStore(workspace.store, conn).leaf_count() == 1
+
+
+def test_stored_nodes_are_never_overwritten(workspace: Workspace) -> None:
+    record_finding(workspace, "ok", "one")
+    with pytest.raises(StorageError), workspace.store.write() as conn:
+        workspace.store.insert_rows(conn, ledger_nodes, [(0, 0, b"\x01" * 32)])
+
+
+def test_missing_node_is_a_ledger_error(workspace: Workspace) -> None:
+    with workspace.store.read() as conn, pytest.raises(LedgerError, match="no node"):
+        SqlNodeStore(workspace.store, conn).get_nodes([(3, 7)])
+
+
+def test_prove_every_kind_against_the_last_checkpoint(workspace: Workspace) -> None:
+    first = record_finding(workspace, "strike", "a strike on a substation", {"object": "x"})
+    with pytest.raises(LedgerError, match="no checkpoint"):
+        prove(workspace, f"finding:{first}")
+    make_checkpoint(workspace)
+    second = record_finding(workspace, "strike", "another")
+    with pytest.raises(LedgerError, match="after the last checkpoint"):
+        prove(workspace, f"finding:{second}")
+    make_checkpoint(workspace)
+    document = prove(workspace, f"finding:{second}")
+    assert document["tree_size"] == 2
+    assert parse_leaf_data(document["leaf_data"].encode()).record_id == second
+    check_proof(document, workspace)
+    assert prove(workspace, "leaf:0")["record"] == f"finding:{first}"
+    with pytest.raises(LedgerError, match="KIND:ID"):
+        prove(workspace, "finding-1")
+    with pytest.raises(LedgerError, match="no ledger leaf"):
+        prove(workspace, "event:9")
+
+
+def test_cli_checkpoint_prove_verify(workspace: Workspace, tmp_path: Path) -> None:
+    record_finding(workspace, "strike", "a strike")
+    runner = CliRunner()
+    ws = ["--workspace", str(workspace.root)]
+    result = runner.invoke(ledger_group, ["checkpoint", "--json", *ws])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["size"] == 1
+    result = runner.invoke(ledger_group, ["prove", "finding:1", *ws])
+    assert result.exit_code == 0, result.output
+    check_proof(json.loads(result.output), workspace)
+    result = runner.invoke(ledger_group, ["verify", *ws])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 1 leaves, 1 records, 1 checkpoints")
