@@ -58,20 +58,34 @@ _LINK_QUERY = re.compile(
 )
 
 
+def distinct_codes(
+    inc: np.ndarray, codes: np.ndarray, m: int, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (incident, code) pairs, sorted by incident then code."""
+    if width <= 64:
+        masks = np.zeros(m, dtype=np.uint64)
+        np.bitwise_or.at(masks, inc, np.left_shift(np.uint64(1), codes.astype(np.uint64)))
+        present = np.empty((m, width), dtype=bool)
+        for bit in range(width):
+            present[:, bit] = (masks >> np.uint64(bit)) & np.uint64(1) != 0
+        incident, code = np.nonzero(present)
+        return incident.astype(np.int64), code.astype(np.int64)
+    pairs = np.unique(inc.astype(np.int64) * width + codes)
+    return pairs // width, pairs % width
+
+
 def independent_sources(
     arrays: ReportArrays, inc: np.ndarray, counted: np.ndarray, m: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per incident: independent origins among counted reports, and distinct declared origins."""
-    pair = inc.astype(np.int64) * len(arrays.origin_names) + arrays.origin
-    seen = np.unique(pair)
-    origins_seen = np.bincount(seen // len(arrays.origin_names), minlength=m)
-    counted_pairs = np.unique(pair[counted])
-    independent = np.bincount(counted_pairs // len(arrays.origin_names), minlength=m)
+) -> np.ndarray:
+    """Per incident: how many independent origins its counted reports come from."""
+    width = len(arrays.origin_names)
+    incident, _ = distinct_codes(inc[counted], arrays.origin[counted], m, width)
+    independent = np.bincount(incident, minlength=m)
     multi = np.flatnonzero(independent > 1)
     if multi.size:
         rows = np.flatnonzero(counted & np.isin(inc, multi))
         independent[multi] = _collapse_links(arrays, inc, rows, multi)
-    return independent, origins_seen
+    return independent
 
 
 def normalise_links(links: pa.Array) -> pa.Array:
@@ -150,17 +164,19 @@ def kind_conflicts(
     """
     kinds = len(arrays.kinds.slugs)
     origins = len(arrays.origin_names)
-    rows = np.flatnonzero(specific)
-    triple = (inc[rows].astype(np.int64) * origins + arrays.origin[rows]) * kinds
-    triple += arrays.kind[rows]
-    triple = np.unique(triple)
-    incident = triple // (origins * kinds)
-    counts = np.bincount(incident, minlength=m)
-    several = counts[incident] > 1
-    triple, incident = triple[several], incident[several]
     result = np.zeros(m, dtype=bool)
-    if triple.size == 0:
+    rows = np.flatnonzero(specific)
+    several = np.zeros(m, dtype=bool)
+    for codes, width in ((arrays.origin, origins), (arrays.kind, kinds)):
+        incident, _ = distinct_codes(inc[rows], codes[rows], m, width)
+        count = np.bincount(incident, minlength=m)
+        several = count > 1 if codes is arrays.origin else several & (count > 1)
+    rows = rows[several[inc[rows]]]
+    if rows.size == 0:
         return result
+    triple = (inc[rows].astype(np.int64) * origins + arrays.origin[rows]) * kinds
+    triple = np.unique(triple + arrays.kind[rows])
+    incident = triple // (origins * kinds)
     ends = np.searchsorted(incident, incident, side="right")
     spans = ends - np.arange(triple.size) - 1
     left = np.repeat(np.arange(triple.size), spans)

@@ -17,10 +17,12 @@ The rule, in the order it is applied:
    a row of small incidents, not one long one.
 5. A report that matches no leader is an incident of its own.
 
-Step 3 runs in rounds on the pairs of matching anchors, all at once: in each round, every
-undecided anchor that no undecided better-ranked anchor matches becomes a leader, and the
-anchors it matches are claimed. This gives exactly the greedy result (each round settles at
-least the best undecided anchor) without a loop over reports.
+Step 3 needs no loop over reports (:func:`choose_leaders`): anchors are taken in batches in
+rank order; those an earlier leader matches are claimed, and the rest are settled in rounds: in
+each round, every undecided anchor that no undecided better-ranked anchor matches becomes a
+leader, and the anchors it matches are claimed. This is exactly the greedy result (each round
+settles at least the best undecided anchor), and it never forms all the pairs of a dense
+cluster: most anchors meet only the few leaders near them.
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from truce.verification.compatibility import CONFLICTING
 from truce.verification.duplicates import representatives
-from truce.verification.pairs import matching_pairs
+from truce.verification.pairs import Pairs, matching_pairs
 from truce.verification.priority import rank_order, ranks
-from truce.verification.reports import EARTH_RADIUS_M, ReportArrays, chord2
+from truce.verification.reports import ReportArrays
 
 LEADER = 0
 MEMBER = 1
@@ -48,6 +49,9 @@ RADIUS_EDGES = np.array([1_000.0, 5_000.0, 25_000.0, 100_000.0, 400_000.0])
 
 SPAN_EDGES_US = np.array([26 * 3600, 8 * 86400, 32 * 86400], dtype=np.int64) * 1_000_000
 """Time-interval classes searched separately (up to a day, a week, a month, longer)."""
+
+FIRST_BATCH = 4_096
+"""How many anchors the first batch of leader selection takes (each next one twice as many)."""
 
 
 @dataclass
@@ -72,22 +76,21 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     n = arrays.count
     rep, position = representatives(arrays)
     unique = np.flatnonzero(rep == np.arange(n))
-    anchors = unique[arrays.anchor[unique]]
-    pair_a, pair_b = _anchor_pairs(arrays, anchors)
-    degree = np.bincount(pair_a, minlength=n) + np.bincount(pair_b, minlength=n)
-    rank = ranks(n, rank_order(arrays, unique, degree[unique]))
-    leader_flag = _choose_leaders(n, anchors, pair_a, pair_b, rank)
+    ordered = rank_order(arrays, unique)
+    rank = ranks(n, ordered)
+    leaders = choose_leaders(arrays, ordered[arrays.anchor[ordered]], rank)
+    leader_flag = np.zeros(n, dtype=bool)
+    leader_flag[leaders] = True
     leader = np.arange(n, dtype=np.int64)
     role = np.full(n, ALONE, dtype=np.int8)
     role[leader_flag] = LEADER
     candidates = np.zeros(n, dtype=np.int32)
-    members, leaders = _anchor_candidates(pair_a, pair_b, leader_flag)
-    joiners = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
-    extra_m, extra_l = _joiner_candidates(arrays, joiners, np.flatnonzero(leader_flag))
-    members = np.concatenate([members, extra_m])
-    leaders = np.concatenate([leaders, extra_l])
+    joiners = unique[arrays.joinable[unique] & ~leader_flag[unique]]
+    members, chosen, scores = _collect(
+        _class_joins(arrays, _classes(arrays, joiners), _classes(arrays, leaders))
+    )
     if members.size:
-        best = best_leaders(arrays, members, leaders, rank, n)
+        best = best_leaders(members, chosen, scores, rank, n)
         joined = np.flatnonzero(best >= 0)
         leader[joined] = best[joined]
         role[joined] = MEMBER
@@ -115,14 +118,10 @@ def _classes(arrays: ReportArrays, idx: np.ndarray) -> list[np.ndarray]:
     return [part for part in np.split(idx[order], cuts) if part.size]
 
 
-def _anchor_pairs(arrays: ReportArrays, anchors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every matching pair of anchors, each once."""
-    return _collect(_class_joins(arrays, _classes(arrays, anchors), None))
-
-
 def _class_joins(
     arrays: ReportArrays, left: list[np.ndarray], right: list[np.ndarray] | None
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+) -> Iterator[Pairs]:
+    """Matching pairs between two sets split in classes (``right`` None: within ``left``)."""
     if right is None:
         for i, first in enumerate(left):
             yield from matching_pairs(arrays, first)
@@ -134,24 +133,60 @@ def _class_joins(
             yield from matching_pairs(arrays, first, second)
 
 
-def _collect(blocks: Iterator[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    firsts, seconds = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for a, b in blocks:
-        firsts.append(a)
-        seconds.append(b)
-    return np.concatenate(firsts), np.concatenate(seconds)
+def _collect(blocks: Iterator[Pairs]) -> Pairs:
+    parts: tuple[list[np.ndarray], ...] = ([], [], [])
+    for block in blocks:
+        for part, values in zip(parts, block, strict=True):
+            part.append(values)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    first, second, score = (
+        np.concatenate(part) if part else default
+        for part, default in zip(parts, empty, strict=True)
+    )
+    return first, second, score
 
 
-def _choose_leaders(
-    n: int, anchors: np.ndarray, pair_a: np.ndarray, pair_b: np.ndarray, rank: np.ndarray
+def choose_leaders(arrays: ReportArrays, anchors: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The leaders among ``anchors`` (given in rank order): the greedy result, in batches.
+
+    Anchors are taken in batches of doubling size, best-ranked first. An anchor of a batch that
+    a leader of an earlier batch matches is claimed; the rest are settled among themselves in
+    rounds (:func:`_settle`). Only pairs with leaders and pairs within a batch's unclaimed
+    anchors are ever formed, never all pairs of anchors: in dense data most anchors are
+    claimed by the first leaders near them and take part in no other pair.
+    """
+    chosen = [np.zeros(0, dtype=np.int64)]
+    leaders = chosen[0]
+    first, size = 0, FIRST_BATCH
+    while first < anchors.size:
+        batch = anchors[first : first + size]
+        first, size = first + size, size * 2
+        if leaders.size:
+            claimed, _, _ = _collect(
+                _class_joins(arrays, _classes(arrays, batch), _classes(arrays, leaders))
+            )
+            batch = batch[~np.isin(batch, claimed)]
+        pair_a, pair_b, _ = _collect(_class_joins(arrays, _classes(arrays, batch), None))
+        chosen.append(_settle(batch, pair_a, pair_b, rank))
+        leaders = np.concatenate(chosen)
+    return np.sort(leaders)
+
+
+def _settle(
+    batch: np.ndarray, pair_a: np.ndarray, pair_b: np.ndarray, rank: np.ndarray
 ) -> np.ndarray:
-    """The greedy leaders among ``anchors``, computed in parallel rounds (module docstring)."""
-    state = np.zeros(n, dtype=np.int8)  # 0 undecided, 1 leader, 2 claimed
+    """The greedy leaders among ``batch`` given the matching pairs within it, in rounds."""
+    if pair_a.size == 0:
+        return batch
+    local = np.full(int(batch.max()) + 1, -1, dtype=np.int64)
+    local[batch] = np.arange(batch.size)
+    a, b = local[pair_a], local[pair_b]
     better_first = rank[pair_a] < rank[pair_b]
-    high = np.where(better_first, pair_a, pair_b)
-    low = np.where(better_first, pair_b, pair_a)
-    pending = anchors
-    blocked = np.zeros(n, dtype=bool)
+    high = np.where(better_first, a, b)
+    low = np.where(better_first, b, a)
+    state = np.zeros(batch.size, dtype=np.int8)  # 0 undecided, 1 leader, 2 claimed
+    pending = np.arange(batch.size)
+    blocked = np.zeros(batch.size, dtype=bool)
     while pending.size:
         blocked[low] = True
         new = pending[~blocked[pending]]
@@ -162,57 +197,17 @@ def _choose_leaders(
         live = (state[high] == 0) & (state[low] == 0)
         high, low = high[live], low[live]
         pending = pending[state[pending] == 0]
-    return np.asarray(state == 1)
-
-
-def _anchor_candidates(
-    pair_a: np.ndarray, pair_b: np.ndarray, leader_flag: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(member, leader) for every matching pair of an anchor that does not lead and a leader."""
-    a_leads = leader_flag[pair_a] & ~leader_flag[pair_b]
-    b_leads = leader_flag[pair_b] & ~leader_flag[pair_a]
-    members = np.concatenate([pair_b[a_leads], pair_a[b_leads]])
-    leaders = np.concatenate([pair_a[a_leads], pair_b[b_leads]])
-    return members, leaders
-
-
-def _joiner_candidates(
-    arrays: ReportArrays, joiners: np.ndarray, leaders: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(report, leader) for every match of a report too vague to lead with a leader."""
-    if joiners.size == 0 or leaders.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    blocks = _class_joins(arrays, _classes(arrays, joiners), _classes(arrays, leaders))
-    return _collect(blocks)
-
-
-def join_scores(arrays: ReportArrays, members: np.ndarray, leaders: np.ndarray) -> np.ndarray:
-    """How far each member is from a leader it matches, as shares of the pair's windows.
-
-    The distance over the distance reach, plus the time between the middles over the time
-    reach, plus 2 when the kinds conflict (so a consistent leader is always preferred).
-    """
-    reach = np.maximum(arrays.window_m[members], arrays.window_m[leaders])
-    reach += arrays.radius[members] + arrays.radius[leaders]
-    reach /= EARTH_RADIUS_M
-    distance = np.sqrt(chord2(arrays.xyz, members, leaders))
-    space = np.divide(distance, reach, out=np.zeros_like(distance), where=reach > 0)
-    mid2 = arrays.start + arrays.end
-    span2 = arrays.end - arrays.start
-    time_reach = 2 * np.maximum(arrays.window_us[members], arrays.window_us[leaders])
-    time_reach += span2[members] + span2[leaders]
-    gap = np.abs(mid2[members] - mid2[leaders]).astype(np.float64)
-    time = np.divide(gap, time_reach, out=np.zeros_like(gap), where=time_reach > 0)
-    conflict = arrays.kinds.matrix[arrays.kind[members], arrays.kind[leaders]] == CONFLICTING
-    return np.asarray(space + time + 2.0 * conflict)
+    return np.asarray(batch[state == 1])
 
 
 def best_leaders(
-    arrays: ReportArrays, members: np.ndarray, leaders: np.ndarray, rank: np.ndarray, n: int
+    members: np.ndarray, leaders: np.ndarray, score: np.ndarray, rank: np.ndarray, n: int
 ) -> np.ndarray:
-    """For each report, the leader it joins (-1 if it has no candidate)."""
-    score = join_scores(arrays, members, leaders)
+    """For each report, the leader it joins (-1 if it has no candidate).
+
+    The best leader has the smallest score (:func:`truce.verification.pairs.pair_scores`:
+    nearest in space and time, a consistent kind before a conflicting one), then the best rank.
+    """
     best_score = np.full(n, np.inf)
     np.minimum.at(best_score, members, score)
     finalists = score == best_score[members]

@@ -180,7 +180,7 @@ def _incidents_table(
 ) -> pa.Table:
     m = heads.size
     table = arrays.table
-    independent, _ = grading.independent_sources(arrays, inc, counted, m)
+    independent = grading.independent_sources(arrays, inc, counted, m)
     decided = np.zeros(arrays.count, dtype=bool)
     decided[list(applied.decided_rows)] = True
     specific = arrays.anchor[grouping.representative] | decided
@@ -270,12 +270,12 @@ def _lists(offsets: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
     """Per incident, the distinct names of ``codes`` among its reports, in name order."""
-    width = max(len(names), 1)
-    pairs = np.unique(inc.astype(np.int64) * width + codes)
+    incident, code = grading.distinct_codes(inc, codes, m, max(len(names), 1))
     offsets = np.zeros(m + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pairs // width, minlength=m), out=offsets[1:])
-    values = pa.array(np.array(names, dtype=object)[pairs % width], pa.string())
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    np.cumsum(np.bincount(incident, minlength=m), out=offsets[1:])
+    dictionary = pa.array(list(names), pa.string())
+    values = pa.DictionaryArray.from_arrays(pa.array(code, pa.int32()), dictionary)
+    return pa.ListArray.from_arrays(pa.array(offsets), values.cast(pa.string()))
 
 
 def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:

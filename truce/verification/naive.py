@@ -18,14 +18,12 @@ from truce.verification.grouping import (
     MEMBER,
     RE_REPORT,
     Grouping,
-    join_scores,
     order_keys,
 )
-from truce.verification.pairs import matches
+from truce.verification.pairs import matches, pair_scores
 from truce.verification.priority import content_hash, precision_class
 from truce.verification.reports import ReportArrays
 
-_DEGREE_CAP = 1023
 _MINUTE_US = 60_000_000
 
 
@@ -38,12 +36,7 @@ def naive_grouping(arrays: ReportArrays) -> Grouping:
     located = [i for i in unique if arrays.located[i]]
     anchors = [i for i in located if arrays.anchor[i]]
     match = _all_matches(arrays, located)
-    anchor_set = set(anchors)
-    degree = {
-        i: sum(1 for j in anchors if j != i and (i, j) in match) if i in anchor_set else 0
-        for i in unique
-    }
-    ordered = sorted(unique, key=lambda i: _rank_key(arrays, i, degree[i], ids[i]))
+    ordered = sorted(unique, key=lambda i: _rank_key(arrays, i, ids[i]))
     rank = {i: position for position, i in enumerate(ordered)}
     leaders: list[int] = []
     claimed: set[int] = set()
@@ -65,7 +58,7 @@ def naive_grouping(arrays: ReportArrays) -> Grouping:
         options = [j for j in leaders if (i, j) in match]
         if not options:
             continue
-        scores = join_scores(arrays, np.full(len(options), i), np.array(options, dtype=np.int64))
+        scores = pair_scores(arrays, np.full(len(options), i), np.array(options, dtype=np.int64))
         best = min(range(len(options)), key=lambda k: (float(scores[k]), rank[options[k]]))
         leader[i], role[i], candidates[i] = options[best], MEMBER, len(options)
     for i in range(n):
@@ -135,14 +128,13 @@ def _all_matches(arrays: ReportArrays, located: list[int]) -> set[tuple[int, int
     return set(zip(a[ok].tolist(), b[ok].tolist(), strict=True))
 
 
-def _rank_key(arrays: ReportArrays, i: int, degree: int, event_id: str) -> tuple[object, ...]:
+def _rank_key(arrays: ReportArrays, i: int, event_id: str) -> tuple[object, ...]:
     one = np.array([i], dtype=np.int64)
     span = int(arrays.end[i] - arrays.start[i])
     span_class = min(int(np.ceil(np.log2(max(span, _MINUTE_US) / _MINUTE_US))), 63)
     return (
         int(precision_class(arrays.radius[one])[0]),
         not bool(arrays.confirms[i]),
-        _DEGREE_CAP - min(degree, _DEGREE_CAP),
         span_class,
         int(content_hash(arrays, one)[0]),
         event_id,

@@ -1,4 +1,4 @@
-"""Candidate pairs of reports that may describe one incident, found without comparing all pairs.
+"""Pairs of reports that may describe one incident, found without comparing all pairs.
 
 Two reports *match* (:func:`matches`) when
 
@@ -8,47 +8,60 @@ Two reports *match* (:func:`matches`) when
 * the chord distance between their points is at most the larger of the two distance windows
   plus both precision radii: their circles of uncertainty, widened by the window, touch.
 
+The test is exactly symmetric, so it does not matter which report of a pair comes first.
+
 :func:`matching_pairs` finds every matching pair between two sets of reports with a grid and a
-sort: each report of one set is put in a cell of a grid whose cells are as wide as the largest
-distance any pair of the two sets may match at, and the other set is sorted by (cell column,
-cell row, time). A report then looks up, with binary search, the stretch of each of the nine
-cells around its own that falls within its time reach. Work grows with the number of candidate
-pairs, never with the square of the reports. The candidates are then checked exactly with
-:func:`matches`, in blocks of bounded size, so memory stays bounded in dense data.
+sort: the cells of the grid are as wide as the largest distance any pair of the two sets may
+match at, and one set is sorted by (cell column, cell row, time). Each report of the other set
+then looks up, by binary search, the stretch of each of the nine cells around its own that falls
+within its time reach. Work grows with the number of candidate pairs, never with the square of
+the number of reports. Candidates are checked in blocks of bounded size, on copies of the few
+columns the test needs laid out in the sorted order, so that the checks read memory in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
-from truce.verification.compatibility import INCOMPATIBLE
+from truce.verification.compatibility import CONFLICTING, INCOMPATIBLE
 from truce.verification.reports import EARTH_RADIUS_M, ReportArrays, chord2
 
-BLOCK_PAIRS = 4_000_000
+BLOCK_PAIRS = 2_000_000
 """How many candidate pairs are checked at once (bounds memory)."""
 
-QUERY_CHUNK = 500_000
+QUERY_CHUNK = 262_144
 """How many reports look up their neighbours at once."""
 
 _MARGIN = 1.01
-_OFFSETS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+_ALL_CELLS = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+_FORWARD_CELLS = [(0, 1), (1, -1), (1, 0), (1, 1)]
 
 
 def matches(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether each pair ``(a[i], b[i])`` of report indices matches (see the module docstring)."""
     ok = arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]] != INCOMPATIBLE
     ok &= arrays.located[a] & arrays.located[b]
-    time_reach = 2 * np.maximum(arrays.window_us[a], arrays.window_us[b])
     mid2 = arrays.start + arrays.end
     span2 = arrays.end - arrays.start
-    ok &= np.abs(mid2[a] - mid2[b]) <= time_reach + span2[a] + span2[b]
-    reach = np.maximum(arrays.window_m[a], arrays.window_m[b]) + arrays.radius[a]
-    reach += arrays.radius[b]
-    reach /= EARTH_RADIUS_M
+    time_reach = 2 * np.maximum(arrays.window_us[a], arrays.window_us[b])
+    ok &= np.abs(mid2[a] - mid2[b]) <= time_reach + (span2[a] + span2[b])
+    reach = space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b])
     ok &= chord2(arrays.xyz, a, b) <= reach * reach
     return np.asarray(ok)
+
+
+def space_reach(
+    window_a: np.ndarray, window_b: np.ndarray, radius_a: np.ndarray, radius_b: np.ndarray
+) -> np.ndarray:
+    """The largest chord (in Earth radii) at which two reports match; symmetric in a and b."""
+    return np.asarray((np.maximum(window_a, window_b) + (radius_a + radius_b)) / EARTH_RADIUS_M)
+
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""A block of matching pairs: the first reports, the second reports, and the pairs' scores."""
 
 
 def matching_pairs(
@@ -57,129 +70,232 @@ def matching_pairs(
     b: np.ndarray | None = None,
     *,
     block_pairs: int = BLOCK_PAIRS,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Blocks of matching pairs ``(i from a, j from b)``; with ``b`` None, pairs within ``a``.
+) -> Iterator[Pairs]:
+    """Blocks of matching pairs ``(i from a, j from b, score)``; with ``b`` None, within ``a``.
 
-    Within one set each unordered pair comes once, with ``i < j``. ``a`` and ``b`` are arrays of
-    report indices of located reports; they must not overlap.
+    Within one set each unordered pair comes once. ``a`` and ``b`` hold indices of located
+    reports and must not overlap. The score is :func:`pair_scores` of the pair.
     """
+    if b is not None and a.size > b.size:
+        for from_b, from_a, score in matching_pairs(arrays, b, a, block_pairs=block_pairs):
+            yield from_a, from_b, score
+        return
     b_set = a if b is None else b
     if a.size == 0 or b_set.size == 0:
         return
     grid = _Grid(arrays, a, b_set)
-    b_keys = grid.key(b_set)
-    order = np.argsort(b_keys, kind="stable")
-    sorted_b, sorted_keys = b_set[order], b_keys[order]
-    sorted_a = sorted_b if b is None else a[np.argsort(grid.key(a), kind="stable")]
-    for first in range(0, a.size, QUERY_CHUNK):
-        queries = sorted_a[first : first + QUERY_CHUNK]
-        starts, counts = grid.lookup(sorted_keys, queries)
-        yield from _expand(arrays, queries, sorted_b, starts, counts, b is None, block_pairs)
+    right = grid.side(b_set)
+    left = right if b is None else grid.side(a)
+    cells = _FORWARD_CELLS if b is None else _ALL_CELLS
+    for first in range(0, left.size, QUERY_CHUNK):
+        queries = np.arange(first, min(first + QUERY_CHUNK, left.size), dtype=np.int64)
+        starts, counts = grid.lookup(right.key, left, queries, cells)
+        if b is None:
+            starts, counts = _own_cell_forward(grid, left, queries, starts, counts)
+        yield from _check(arrays, left, right, queries, starts, counts, block_pairs)
+
+
+def pair_scores(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How far apart two matching reports are, as shares of the pair's windows; symmetric.
+
+    The distance over the distance reach, plus the time between the middles over the time
+    reach, plus 2 when the kinds conflict.
+    """
+    mid2 = arrays.start + arrays.end
+    span2 = arrays.end - arrays.start
+    return _score(
+        chord2(arrays.xyz, a, b),
+        space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b]),
+        np.abs(mid2[a] - mid2[b]),
+        2 * np.maximum(arrays.window_us[a], arrays.window_us[b]) + (span2[a] + span2[b]),
+        arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]],
+    )
+
+
+def _score(
+    chord_2: np.ndarray,
+    reach: np.ndarray,
+    gap2: np.ndarray,
+    time_reach2: np.ndarray,
+    relation: np.ndarray,
+) -> np.ndarray:
+    distance = np.sqrt(chord_2)
+    space = np.divide(distance, reach, out=np.zeros_like(distance), where=reach > 0)
+    gap = gap2.astype(np.float64)
+    span = time_reach2.astype(np.float64)
+    time = np.divide(gap, span, out=np.zeros_like(gap), where=span > 0)
+    return np.asarray(space + time + 2.0 * (relation == CONFLICTING))
+
+
+@dataclass
+class _Side:
+    """The columns the test needs, for a set of reports, in the grid's sort order."""
+
+    idx: np.ndarray
+    key: np.ndarray
+    cx: np.ndarray
+    cy: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+    mid2: np.ndarray
+    span2: np.ndarray
+    window_us: np.ndarray
+    window_m: np.ndarray
+    radius: np.ndarray
+    kind: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """How many reports."""
+        return int(self.idx.size)
 
 
 class _Grid:
     """Cells and sort keys for one join: the cell size is the largest reach of any pair."""
 
     def __init__(self, arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> None:
-        both = np.concatenate([a, b])
-        window = float(arrays.window_m[both].max())
-        self.reach_m = window + float(arrays.radius[a].max()) + float(arrays.radius[b].max())
-        self.cell_m = self.reach_m * _MARGIN + 10.0
-        span2 = arrays.end - arrays.start
-        self.reach_t2 = int(
-            2 * int(arrays.window_us[both].max()) + int(span2[a].max()) + int(span2[b].max())
-        )
-        lat = arrays.lat[both]
-        self.cos_ref = max(float(np.cos(np.radians(min(float(np.abs(lat).max()), 89.0)))), 0.01)
         self.arrays = arrays
-        x, y = self._xy(both)
-        self.x0, self.y0 = float(x.min()), float(y.min())
-        mid2 = arrays.start[both] + arrays.end[both]
-        self.t0 = int(mid2.min())
-        cells_x = int((float(x.max()) - self.x0) // self.cell_m) + 3
-        cells_y = int((float(y.max()) - self.y0) // self.cell_m) + 3
-        self.y_bits = max(int(cells_y).bit_length(), 1)
-        self.x_bits = max(int(cells_x).bit_length(), 1)
-        t_range = int(mid2.max()) - self.t0 + 2 * self.reach_t2 + 1
+        windows = max(float(arrays.window_m[a].max()), float(arrays.window_m[b].max()))
+        reach_m = windows + float(arrays.radius[a].max()) + float(arrays.radius[b].max())
+        self.cell_m = reach_m * _MARGIN + 10.0
+        span2 = arrays.end - arrays.start
+        time_window = max(int(arrays.window_us[a].max()), int(arrays.window_us[b].max()))
+        self.reach_t2 = 2 * time_window + int(span2[a].max()) + int(span2[b].max())
+        gx, gy = arrays.grid_x, arrays.grid_y
+        x0, x1 = min(gx[a].min(), gx[b].min()), max(gx[a].max(), gx[b].max())
+        y0, y1 = min(gy[a].min(), gy[b].min()), max(gy[a].max(), gy[b].max())
+        mid_a = arrays.start[a] + arrays.end[a]
+        mid_b = arrays.start[b] + arrays.end[b]
+        t0 = int(min(mid_a.min(), mid_b.min()))
+        t1 = int(max(mid_a.max(), mid_b.max()))
+        self.x0, self.y0, self.t0 = float(x0), float(y0), t0
+        self.y_bits = max((int((y1 - y0) // self.cell_m) + 3).bit_length(), 1)
+        x_bits = max((int((x1 - x0) // self.cell_m) + 3).bit_length(), 1)
+        t_range = t1 - t0 + 2 * self.reach_t2 + 1
         self.quantum = 1
-        while (t_range // self.quantum).bit_length() + self.x_bits + self.y_bits > 62:
+        while (t_range // self.quantum).bit_length() + x_bits + self.y_bits > 62:
             self.quantum *= 2
-        self.t_bits = 62 - self.x_bits - self.y_bits
+        self.t_bits = 62 - x_bits - self.y_bits
 
-    def _xy(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lam = np.radians(self.arrays.lon[idx])
-        phi = np.radians(self.arrays.lat[idx])
-        return EARTH_RADIUS_M * self.cos_ref * lam, EARTH_RADIUS_M * phi
-
-    def _cells(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x, y = self._xy(idx)
-        cx = ((x - self.x0) // self.cell_m).astype(np.int64) + 1
-        cy = ((y - self.y0) // self.cell_m).astype(np.int64) + 1
-        return cx, cy
-
-    def _pack(self, cx: np.ndarray, cy: np.ndarray, tq: np.ndarray) -> np.ndarray:
+    def pack(self, cx: np.ndarray, cy: np.ndarray, tq: np.ndarray) -> np.ndarray:
+        """The sort key of cells and quantised times."""
         return np.asarray((cx << (self.y_bits + self.t_bits)) | (cy << self.t_bits) | tq)
 
-    def _tq(self, mid2: np.ndarray) -> np.ndarray:
+    def tq(self, mid2: np.ndarray) -> np.ndarray:
+        """Quantised, shifted times (never negative)."""
         shifted = np.clip(mid2 - self.t0 + self.reach_t2, 0, None)
         return np.asarray(shifted // self.quantum)
 
-    def key(self, idx: np.ndarray) -> np.ndarray:
-        """The sort key of each report: (cell column, cell row, time)."""
-        cx, cy = self._cells(idx)
-        mid2 = self.arrays.start[idx] + self.arrays.end[idx]
-        return self._pack(cx, cy, self._tq(mid2))
+    def side(self, idx: np.ndarray) -> _Side:
+        """The columns of reports ``idx``, sorted by (cell column, cell row, time)."""
+        arrays = self.arrays
+        cx = ((arrays.grid_x[idx] - self.x0) // self.cell_m).astype(np.int64) + 1
+        cy = ((arrays.grid_y[idx] - self.y0) // self.cell_m).astype(np.int64) + 1
+        mid2 = arrays.start[idx] + arrays.end[idx]
+        key = self.pack(cx, cy, self.tq(mid2))
+        order = np.argsort(key, kind="stable")
+        s = idx[order]
+        return _Side(
+            idx=s,
+            key=key[order],
+            cx=cx[order],
+            cy=cy[order],
+            x=arrays.xyz[0][s],
+            y=arrays.xyz[1][s],
+            z=arrays.xyz[2][s],
+            mid2=mid2[order],
+            span2=arrays.end[s] - arrays.start[s],
+            window_us=arrays.window_us[s],
+            window_m=arrays.window_m[s],
+            radius=arrays.radius[s],
+            kind=arrays.kind[s],
+        )
 
-    def lookup(self, sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of the nine cells around each query: the start and length of its stretch."""
-        cx, cy = self._cells(queries)
-        mid2 = self.arrays.start[queries] + self.arrays.end[queries]
-        low = self._tq(mid2 - self.reach_t2)
-        high = self._tq(mid2 + self.reach_t2)
-        starts = np.empty((len(_OFFSETS), queries.size), dtype=np.int64)
+    def lookup(
+        self,
+        sorted_keys: np.ndarray,
+        side: _Side,
+        queries: np.ndarray,
+        cells: list[tuple[int, int]],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each cell offset and query: the start and length of its stretch of candidates."""
+        cx, cy = side.cx[queries], side.cy[queries]
+        low = self.tq(side.mid2[queries] - self.reach_t2)
+        high = self.tq(side.mid2[queries] + self.reach_t2)
+        starts = np.empty((len(cells), queries.size), dtype=np.int64)
         counts = np.empty_like(starts)
-        for row, (dx, dy) in enumerate(_OFFSETS):
-            nx, ny = cx + dx, cy + dy
-            lo = np.searchsorted(sorted_keys, self._pack(nx, ny, low), side="left")
-            hi = np.searchsorted(sorted_keys, self._pack(nx, ny, high), side="right")
+        for row, (dx, dy) in enumerate(cells):
+            lo = np.searchsorted(sorted_keys, self.pack(cx + dx, cy + dy, low), side="left")
+            hi = np.searchsorted(sorted_keys, self.pack(cx + dx, cy + dy, high), side="right")
             starts[row] = lo
             counts[row] = hi - lo
         return starts, counts
 
 
-def _expand(
-    arrays: ReportArrays,
+def _own_cell_forward(
+    grid: _Grid,
+    side: _Side,
     queries: np.ndarray,
-    sorted_b: np.ndarray,
     starts: np.ndarray,
     counts: np.ndarray,
-    self_join: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For a join of a set with itself: add each query's own cell, after its own position."""
+    high = grid.tq(side.mid2[queries] + grid.reach_t2)
+    last_key = grid.pack(side.cx[queries], side.cy[queries], high)
+    end = np.searchsorted(side.key, last_key, side="right")
+    own_start = queries + 1
+    own = np.maximum(end - own_start, 0)
+    return np.vstack([starts, own_start]), np.vstack([counts, own])
+
+
+def _check(
+    arrays: ReportArrays,
+    left: _Side,
+    right: _Side,
+    queries: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
     block_pairs: int,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    per_query = counts.sum(axis=0)
-    bounds = np.cumsum(per_query)
+) -> Iterator[Pairs]:
+    """Expand the stretches into candidate pairs, block by block, and keep those that match."""
+    bounds = np.cumsum(counts.sum(axis=0))
     first = 0
+    matrix = arrays.kinds.matrix
     while first < queries.size:
         base = int(bounds[first - 1]) if first else 0
-        last = int(np.searchsorted(bounds, base + block_pairs, side="right"))
-        last = max(last, first + 1)
+        last = max(int(np.searchsorted(bounds, base + block_pairs, side="right")), first + 1)
         cols = slice(first, last)
-        block_counts = counts[:, cols].ravel()
-        owners = np.tile(queries[cols], len(_OFFSETS))
-        a, b = _repeat_ranges(owners, starts[:, cols].ravel(), block_counts, sorted_b)
-        if self_join:
-            keep = a < b
-            a, b = a[keep], b[keep]
-        ok = matches(arrays, a, b)
-        if ok.any():
-            yield a[ok], b[ok]
+        qa, pb = _repeat_ranges(
+            np.tile(queries[cols], counts.shape[0]),
+            starts[:, cols].ravel(),
+            counts[:, cols].ravel(),
+        )
         first = last
+        time_reach = 2 * np.maximum(left.window_us[qa], right.window_us[pb])
+        time_reach += left.span2[qa] + right.span2[pb]
+        gap = np.abs(left.mid2[qa] - right.mid2[pb])
+        keep = gap <= time_reach
+        qa, pb, gap, time_reach = qa[keep], pb[keep], gap[keep], time_reach[keep]
+        relation = matrix[left.kind[qa], right.kind[pb]]
+        keep = relation != INCOMPATIBLE
+        qa, pb, gap, time_reach, relation = (v[keep] for v in (qa, pb, gap, time_reach, relation))
+        reach = space_reach(left.window_m[qa], right.window_m[pb], left.radius[qa],
+                            right.radius[pb])  # fmt: skip
+        dx = left.x[qa] - right.x[pb]
+        dy = left.y[qa] - right.y[pb]
+        dz = left.z[qa] - right.z[pb]
+        chord_2 = dx * dx + dy * dy + dz * dz
+        keep = chord_2 <= reach * reach
+        if keep.any():
+            score = _score(chord_2[keep], reach[keep], gap[keep], time_reach[keep], relation[keep])
+            yield left.idx[qa[keep]], right.idx[pb[keep]], score
 
 
 def _repeat_ranges(
-    owners: np.ndarray, starts: np.ndarray, counts: np.ndarray, values: np.ndarray
+    owners: np.ndarray, starts: np.ndarray, counts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each owner repeated once per element of its range ``values[start:start + count]``."""
+    """Each owner repeated once per position of its range ``[start, start + count)``."""
     nonzero = counts > 0
     owners, starts, counts = owners[nonzero], starts[nonzero], counts[nonzero]
     total = int(counts.sum())
@@ -189,4 +305,4 @@ def _repeat_ranges(
     left = np.repeat(owners, counts)
     offsets = np.cumsum(counts) - counts
     positions = np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, counts)
-    return left, values[positions]
+    return left, positions

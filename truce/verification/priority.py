@@ -4,11 +4,9 @@ A report comes before another (has a better *rank*) when, in this order of keys,
 
 1. its precision class is finer (classes double from 100 m: <=100 m, <=200 m, <=400 m, ...);
 2. it is a monitor's own observation (its source type ``confirms``);
-3. it matches more other precise reports (it sits in the middle of its neighbours, not at the
-   edge);
-4. its time interval is narrower (classes double from one minute);
-5. its content hash is smaller (a fixed function of source, kind, times, place and outcome);
-6. its ``event_id`` sorts first.
+3. its time interval is narrower (classes double from one minute);
+4. its content hash is smaller (a fixed function of source, kind, times, place and outcome);
+5. its ``event_id`` sorts first.
 
 Only the last key needs strings, and it is compared only between reports tied on all the
 others, so the order costs one integer sort.
@@ -23,8 +21,7 @@ import numpy as np
 from truce.errors import InputError
 from truce.verification.reports import ReportArrays
 
-_HASH_BITS = 42
-_DEGREE_CAP = 1023
+_HASH_BITS = 52
 _MINUTE_US = 60_000_000
 
 
@@ -67,26 +64,25 @@ def precision_class(radius: np.ndarray) -> np.ndarray:
     return np.asarray(np.minimum(np.ceil(np.log2(ratio)), 31).astype(np.uint64))
 
 
-def _span_class(span_us: np.ndarray) -> np.ndarray:
+def span_class(span_us: np.ndarray) -> np.ndarray:
+    """0 for an interval up to a minute, 1 up to 2 minutes, 2 up to 4, ... (at most 63)."""
     ratio = np.maximum(span_us, _MINUTE_US).astype(np.float64) / _MINUTE_US
     return np.asarray(np.minimum(np.ceil(np.log2(ratio)), 63).astype(np.uint64))
 
 
-def priority_keys(arrays: ReportArrays, idx: np.ndarray, degree: np.ndarray) -> np.ndarray:
-    """The packed sort key of each report of ``idx`` (keys 1-4 and the top of key 5)."""
+def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """The packed sort key of each report of ``idx`` (keys 1-3 and the top of key 4)."""
     spans = arrays.end[idx] - arrays.start[idx]
     not_monitor = (~arrays.confirms[idx]).astype(np.uint64)
-    crowd = (_DEGREE_CAP - np.minimum(degree, _DEGREE_CAP)).astype(np.uint64)
     key = precision_class(arrays.radius[idx]) << np.uint64(1)
-    key = (key | not_monitor) << np.uint64(10)
-    key = (key | crowd) << np.uint64(6)
-    key = (key | _span_class(spans)) << np.uint64(_HASH_BITS)
+    key = (key | not_monitor) << np.uint64(6)
+    key = (key | span_class(spans)) << np.uint64(_HASH_BITS)
     return np.asarray(key | (content_hash(arrays, idx) >> np.uint64(64 - _HASH_BITS)))
 
 
-def rank_order(arrays: ReportArrays, idx: np.ndarray, degree: np.ndarray) -> np.ndarray:
+def rank_order(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """``idx`` sorted from the report that should lead first to the one that should lead last."""
-    keys = priority_keys(arrays, idx, degree)
+    keys = priority_keys(arrays, idx)
     order = np.argsort(keys, kind="stable")
     ordered = idx[order]
     sorted_keys = keys[order]

@@ -81,6 +81,8 @@ class ReportArrays:
     origin_names: tuple[str, ...]
     anchor: np.ndarray
     joinable: np.ndarray
+    grid_x: np.ndarray
+    grid_y: np.ndarray
 
     @property
     def count(self) -> int:
@@ -133,6 +135,7 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
     per_source_origin = np.array(
         [origin_names.index(d.origin_name) for d in declared], dtype=np.int32
     )
+    grid = grid_coordinates(lon, lat, located)
     return ReportArrays(
         table=table,
         kinds=kinds,
@@ -156,6 +159,8 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         origin_names=origin_names,
         anchor=located & (radius <= config.anchor_precision_m),
         joinable=located & (radius <= config.join_precision_m),
+        grid_x=grid[0],
+        grid_y=grid[1],
     )
 
 
@@ -170,6 +175,22 @@ def unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     xyz[2] = np.sin(phi)
     xyz[:, ~(np.isfinite(lon) & np.isfinite(lat))] = 0.0
     return xyz
+
+
+def grid_coordinates(
+    lon: np.ndarray, lat: np.ndarray, located: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Metres east and north on a plate carree scaled at the highest latitude of the data.
+
+    East-west distances shrink there the most, so a distance on this plane is never larger
+    than the distance on the sphere (to within the curvature, which the grid's margin covers):
+    the plane is only used to find candidates, never to decide a match.
+    """
+    highest = float(np.abs(lat[located]).max()) if located.any() else 0.0
+    cos_ref = max(float(np.cos(np.radians(min(highest, 89.0)))), 0.01)
+    x = np.where(located, EARTH_RADIUS_M * cos_ref * np.radians(np.nan_to_num(lon)), 0.0)
+    y = np.where(located, EARTH_RADIUS_M * np.radians(np.nan_to_num(lat)), 0.0)
+    return x, y
 
 
 def chord2(xyz: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
