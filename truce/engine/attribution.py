@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.agreement import Agreement
+from truce.engine.explain import concat, literal, pick
 from truce.engine.findings import UNATTRIBUTED
 from truce.engine.grid import IntArray
 
@@ -55,7 +56,9 @@ class Attributor:
         flat = pc.list_flatten(claims)
         parent = np.repeat(np.arange(size, dtype=np.int64), counts)
         perpetrators = (
-            pc.fill_null(flat.field("perpetrator"), "") if len(flat) else pa.array([], pa.string())
+            pc.fill_null(flat.field("perpetrator"), literal(""))
+            if len(flat)
+            else pa.array([], pa.string())
         )
         unique_names = pc.unique(perpetrators).to_pylist()
         identities = [self.identity(name) for name in unique_names]
@@ -96,20 +99,19 @@ def _claim_words(flat: pa.Array, counts: IntArray) -> pa.Array:
     if len(flat) == 0:
         return pa.array(["no source attributes it"] * len(counts), pa.string())
     note = flat.field("note")
-    has_note = pc.greater(pc.utf8_length(pc.fill_null(note, "")), 0)
-    noted = pc.binary_join_element_wise(" (", pc.fill_null(note, ""), ")", "")
-    each = pc.binary_join_element_wise(
-        pc.fill_null(flat.field("claimant"), "a source"),
+    has_note = pc.greater(pc.utf8_length(pc.fill_null(note, literal(""))), literal(0))
+    noted = concat(" (", note, ")")
+    each = concat(
+        pc.fill_null(flat.field("claimant"), literal("a source")),
         " says ",
-        pc.fill_null(flat.field("perpetrator"), "someone"),
+        pc.fill_null(flat.field("perpetrator"), literal("someone")),
         " did it",
-        pc.if_else(has_note, noted, ""),
-        "",
+        pc.if_else(has_note, noted, literal("")),
     )
     offsets = np.zeros(len(counts) + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), each), "; ")
-    return pc.if_else(pa.array(counts > 0), joined, "no source attributes it")
+    joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), each), literal("; "))
+    return pick(counts > 0, joined, "no source attributes it")
 
 
 def released_masks(

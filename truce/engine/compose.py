@@ -7,12 +7,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truce.engine.attribution import Attributed, Attributor, party_words, released_masks
-from truce.engine.batch import PreparedBatch
+from truce.engine.batch import KIND_SLUGS, OUTCOME_SLUGS, PreparedBatch
 from truce.engine.checks import EventUnit, Hits
-from truce.engine.checks.base import POSSIBLE
-from truce.engine.explain import concat, constant, lookup, paragraph, pick, sentence_if
-from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA
-from truce.engine.timing import micros, relative_words, stamp_words
+from truce.engine.explain import (
+    by_value,
+    concat,
+    constant,
+    literal,
+    lookup,
+    paragraph,
+    pick,
+    scatter,
+    sentence_if,
+)
+from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA, UNATTRIBUTED
+from truce.engine.timing import micros, minutes_words, stamp_words
 from truce.events.model import EVENT_SCHEMA
 
 _HEADS = ("POSSIBLE VIOLATION", "ATTEMPT", "VIOLATION")
@@ -97,50 +106,84 @@ class Composer:
         context = unit.context
         term, agreement = context.term, context.agreement
         binds = ", ".join(term.binds)
-        head = lookup(list(_HEADS), hits.status.astype(np.int64) - 1)
-        reasons = pc.utf8_rtrim(pc.fill_null(hits.reasons, ""), characters="; ")
-        unattributed = pc.equal(columns["party_bound"], "unattributed").to_numpy(
-            zero_copy_only=False
-        )
-        contested = np.asarray(columns["contested"].to_numpy(zero_copy_only=False), dtype=bool)
-        claims_words = attributed.claims_words
-        kind = _column(batch, "kind", hits)
-        outcome = _column(batch, "outcome", hits)
+        clause = " ".join(term.clause.split())
+        entry = context.entry.describe()
         return paragraph(
-            head,
+            lookup(list(_HEADS), hits.status.astype(np.int64) - 1),
             ": ",
             hits.where,
             ". ",
-            sentence_if(hits.status == POSSIBLE, "Possible because ", reasons, ". "),
+            pc.fill_null(hits.reasons, literal("")),
             f"Term '{term.id}' ({context.term_type}) of agreement '{agreement.id}': "
-            f'"{" ".join(term.clause.split())}" It binds {binds}. ',
-            "Event ",
+            f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],
-            " (",
-            columns["source"],
-            "; ",
-            pc.cast(kind, pa.string()),
-            ", outcome ",
-            pc.cast(outcome, pa.string()),
-            ") at ",
-            stamp_words(batch.start[hits.rows]),
-            ", ",
-            relative_words(after, "entry into force"),
-            f" (in force from {context.entry.describe()}). ",
-            "Claims: ",
-            claims_words,
-            ". ",
-            sentence_if(
-                contested, "Attribution is contested: the claims name different perpetrators. "
+            _event_words(batch, hits),
+            by_value(
+                np.trunc(after / 60.0).astype(np.int64),
+                lambda m: f" {_relative(m)} entry into force (in force from {entry}). ",
             ),
-            pick(
-                unattributed,
-                f"No claim names a party the term binds ({binds}): unattributed. ",
-                concat("Party bound: ", columns["party_bound"], ". "),
-            ),
-            f"Layers used: {context.versions}. ",
-            context.proxies,
+            _attribution_words(attributed, columns, binds),
+            f"Layers used: {context.versions}. {context.proxies}",
         )
+
+
+def _relative(minutes: int) -> str:
+    return f"{minutes_words(minutes)} {'before' if minutes < 0 else 'after'}"
+
+
+def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
+    """' (source; kind, outcome impact) at 2025-03-19 00:20Z,' per hit."""
+    sources = pc.dictionary_encode(_column(batch, "source", hits))
+    names = sources.dictionary.to_pylist()
+    source_code = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    kind = batch.kind[hits.rows].astype(np.int64)
+    outcome = batch.outcome[hits.rows].astype(np.int64)
+    key = (source_code * (len(KIND_SLUGS) + 1) + kind + 1) * 4 + outcome
+
+    def words(value: int) -> str:
+        rest, outcome_code = divmod(value, 4)
+        source_code, kind_code = divmod(rest, len(KIND_SLUGS) + 1)
+        kind_words = KIND_SLUGS[kind_code - 1] if kind_code else "unknown kind"
+        return f" ({names[source_code]}; {kind_words}, outcome {OUTCOME_SLUGS[outcome_code]}) at "
+
+    minute = np.floor_divide(batch.start[hits.rows], 60_000_000)
+    return concat(by_value(key, words), stamp_words(minute * 60_000_000), ",")
+
+
+def _attribution_words(
+    attributed: Attributed, columns: dict[str, pa.Array], binds: str
+) -> pa.Array:
+    """Claims, contestedness and the parties bound, as sentences (built only where there are
+    claims; the others share one text)."""
+    nobody = (
+        "Claims: no source attributes it. "
+        f"No claim names a party the term binds ({binds}): unattributed. "
+    )
+    claimed = np.flatnonzero(
+        pc.greater(pc.list_value_length(columns["claims"]), literal(0)).to_numpy(
+            zero_copy_only=False
+        )
+    )
+    if len(claimed) == 0:
+        return constant(nobody, len(attributed.contested))
+    index = pa.array(claimed)
+    party = columns["party_bound"].take(index)
+    unattributed = pc.equal(party, literal(UNATTRIBUTED)).to_numpy(zero_copy_only=False)
+    words = concat(
+        "Claims: ",
+        attributed.claims_words.take(index),
+        ". ",
+        sentence_if(
+            attributed.contested[claimed],
+            "Attribution is contested: the claims name different perpetrators. ",
+        ),
+        pick(
+            unattributed,
+            f"No claim names a party the term binds ({binds}): unattributed. ",
+            concat("Party bound: ", party, ". "),
+        ),
+    )
+    return scatter(claimed, words, len(attributed.contested), nobody)
 
 
 def _column(batch: PreparedBatch, name: str, hits: Hits) -> pa.Array:

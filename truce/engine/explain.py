@@ -8,8 +8,9 @@ parties bound, the layer versions used and the proxy notes those layers carry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -21,13 +22,25 @@ from truce.engine.grid import FloatArray, IntArray
 Words: TypeAlias = str | pa.Array
 
 
+@lru_cache(maxsize=8192)
+def literal(value: str | int | float | bool) -> pa.Scalar:
+    """A pyarrow scalar for a Python value, made once (converting Python values on every
+    compute call is slow)."""
+    if isinstance(value, str):
+        return pa.scalar(value, pa.string())
+    return pa.scalar(value)
+
+
+def _arg(part: Words) -> pa.Array | pa.Scalar:
+    return literal(part) if isinstance(part, str) else pc.fill_null(part, literal(""))
+
+
 def concat(*parts: Words) -> pa.Array:
     """Element-wise concatenation; plain strings repeat on every row (at least one array)."""
     arrays = [p for p in parts if isinstance(p, pa.Array | pa.ChunkedArray)]
     if not arrays:
         raise ValueError("concat needs at least one array")
-    filled = [pc.fill_null(p, "") if not isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*filled, "")
+    return pc.binary_join_element_wise(*(_arg(p) for p in parts), literal(""))
 
 
 def constant(text: str, size: int) -> pa.Array:
@@ -37,32 +50,58 @@ def constant(text: str, size: int) -> pa.Array:
 
 def pick(mask: NDArray[np.bool_], yes: Words, no: Words = "") -> pa.Array:
     """``yes`` where ``mask`` holds, ``no`` elsewhere."""
-    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), yes, no)
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), _arg(yes), _arg(no))
+
+
+@lru_cache(maxsize=1024)
+def _word_table(words: tuple[str | None, ...], missing: str | None) -> pa.Array:
+    return pa.array([*words, missing], pa.string())
 
 
 def lookup(words: Sequence[str | None], index: IntArray, missing: str | None = None) -> pa.Array:
     """``words[index]`` per row; ``missing`` (null by default) where the index is negative."""
-    table = pa.array([*words, missing], pa.string())
+    table = _word_table(tuple(words), missing)
     safe = np.where(np.asarray(index) >= 0, index, len(words))
     return table.take(pa.array(safe.astype(np.int64)))
 
 
-def number(values: FloatArray, decimals: int = 1) -> pa.Array:
-    """Numbers as text, rounded ('12.3', '7')."""
-    return pc.cast(pc.round(pa.array(np.asarray(values, dtype=np.float64)), decimals), pa.string())
+def by_value(values: NDArray[np.generic], words: Callable[[Any], str]) -> pa.Array:
+    """``words(v)`` for each value, formatted once per distinct value (values are few: rounded
+    distances, minutes, days) and spread back with a take."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    unique, inverse = np.unique(values, return_inverse=True)
+    texts = pa.array([words(v) for v in unique.tolist()], pa.string())
+    return texts.take(pa.array(inverse.reshape(-1).astype(np.int64)))
+
+
+def _metres_words(metres: float) -> str:
+    if not np.isfinite(metres):
+        return "an unknown distance"
+    if metres < 1000.0:
+        return f"{metres:.0f} m"
+    return f"{metres / 1000.0:.1f} km"
 
 
 def distance_words(metres: FloatArray) -> pa.Array:
     """Distances as '12.3 km' (or '850 m' under a kilometre)."""
     metres = np.asarray(metres, dtype=np.float64)
-    kilometres = concat(number(metres / 1000.0, 1), " km")
-    under = concat(number(np.round(metres), 0), " m")
-    return pick(metres < 1000.0, under, kilometres)
+    rounded = np.where(metres < 1000.0, np.round(metres), np.round(metres, -2))
+    return by_value(rounded, _metres_words)
 
 
 def percent_words(fraction: FloatArray) -> pa.Array:
     """Shares as '62%'."""
-    return concat(number(np.asarray(fraction) * 100.0, 0), "%")
+    return by_value(np.round(np.asarray(fraction, dtype=np.float64) * 100.0), lambda v: f"{v:.0f}%")
+
+
+def scatter(index: IntArray, words: pa.Array, size: int, default: str = "") -> pa.Array:
+    """``words`` placed at ``index`` in an array of ``size`` texts, ``default`` elsewhere."""
+    where = np.full(size, len(words), dtype=np.int64)
+    where[np.asarray(index, dtype=np.int64)] = np.arange(len(words))
+    table = pa.concat_arrays([pc.cast(words, pa.string()), pa.array([default], pa.string())])
+    return table.take(pa.array(where))
 
 
 def sentence_if(mask: NDArray[np.bool_], *parts: Words) -> pa.Array:
@@ -73,5 +112,7 @@ def sentence_if(mask: NDArray[np.bool_], *parts: Words) -> pa.Array:
 
 
 def paragraph(*parts: Words) -> pa.Array:
-    """Sentences (each ending with a space, or empty) as one paragraph, trimmed."""
-    return pc.utf8_trim_whitespace(concat(*parts))
+    """Sentences as one paragraph (the last plain-text part loses its trailing spaces)."""
+    if parts and isinstance(parts[-1], str):
+        parts = (*parts[:-1], parts[-1].rstrip())
+    return concat(*parts)

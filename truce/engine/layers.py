@@ -132,9 +132,13 @@ def versions_words(agreement: Agreement, chosen: dict[str, int]) -> str:
         if layer is None:
             continue
         version = layer.versions[index]
-        start = version.valid_from.describe() if version.valid_from else "always"
-        end = version.valid_until.describe() if version.valid_until else "open"
-        parts.append(f"{layer_id} ({version.file or 'inline geometry'}, valid {start} to {end})")
+        source = version.file or "inline geometry"
+        if version.valid_from is None and version.valid_until is None:
+            parts.append(f"{layer_id} ({source}, valid at all times)")
+            continue
+        start = version.valid_from.describe() if version.valid_from else "the beginning"
+        end = version.valid_until.describe() if version.valid_until else "further notice"
+        parts.append(f"{layer_id} ({source}, valid from {start} until {end})")
     return "; ".join(parts)
 
 

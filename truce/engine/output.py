@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from truce.engine.explain import concat, literal
 from truce.engine.findings import FINDING_SCHEMA
 from truce.errors import InputError
 
@@ -34,10 +35,10 @@ def output_format(path: str | Path) -> str:
 
 
 def _json_text(text: pa.Array) -> pa.Array:
-    escaped = pc.fill_null(text, "")
+    escaped = pc.fill_null(text, literal(""))
     for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
         escaped = pc.replace_substring(escaped, old, new)
-    return pc.binary_join_element_wise('"', escaped, '"', "")
+    return concat('"', escaped, '"')
 
 
 def claims_json(claims: pa.Array) -> pa.Array:
@@ -45,7 +46,7 @@ def claims_json(claims: pa.Array) -> pa.Array:
     if isinstance(claims, pa.ChunkedArray):
         claims = claims.combine_chunks()
     flat = pc.list_flatten(claims)
-    each = pc.binary_join_element_wise(
+    each = concat(
         '{"claimant":',
         _json_text(flat.field("claimant")),
         ',"perpetrator":',
@@ -53,12 +54,11 @@ def claims_json(claims: pa.Array) -> pa.Array:
         ',"note":',
         _json_text(flat.field("note")),
         "}",
-        "",
     )
     lengths = pc.fill_null(pc.list_value_length(claims), 0).to_numpy(zero_copy_only=False)
     offsets = pa.array([0, *lengths.cumsum().tolist()], pa.int32())
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, each), ",")
-    return pc.binary_join_element_wise("[", joined, "]", "")
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, each), literal(","))
+    return concat("[", joined, "]")
 
 
 class FindingWriter:

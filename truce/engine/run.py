@@ -24,6 +24,7 @@ from truce.engine.batch import PreparedBatch
 from truce.engine.checks import EventUnit
 from truce.engine.checks.base import RunFacts
 from truce.engine.compose import Composer
+from truce.engine.explain import concat, literal, pick
 from truce.engine.findings import (
     ATTEMPT,
     FINDING_SCHEMA,
@@ -150,7 +151,9 @@ class Engine:
             self.keys[scenario].append(table.select(["agreement", "term", "event_id", "status"]))
         if scenario != self.main:
             return
-        kept = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
+        kept = table
+        if len(self.keep) < len(AT_LEAST[POSSIBLE]):
+            kept = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
         if kept.num_rows:
             self.summary.add(kept)
             for batch in kept.to_batches():
@@ -197,7 +200,7 @@ def best_per_event(parts: list[pa.RecordBatch]) -> pa.Table:
     events = pc.dictionary_encode(table.column("event_id")).combine_chunks()
     index = events.indices.to_numpy(zero_copy_only=False)
     rank = np.array([status_rank(s) for s in table.column("status").to_pylist()])
-    distance = pc.fill_null(table.column("distance_m"), np.inf).to_numpy()
+    distance = pc.fill_null(table.column("distance_m"), literal(np.inf)).to_numpy()
     order = np.lexsort((distance, -rank, index))
     first = np.ones(len(order), dtype=bool)
     first[1:] = index[order][1:] != index[order][:-1]
@@ -226,11 +229,9 @@ def gate(table: pa.Table, plan: AgreementPlan, term_id: str, facts: RunFacts) ->
         f" The term binds only once quiet period {names} was met ({met}); this event may come "
         "before that, or the uncertain breaks may have delayed it, so it is at most possible."
     )
-    status = pc.if_else(pa.array(unsure), POSSIBLE, table.column("status"))
-    explanation = pc.if_else(
-        pa.array(unsure),
-        pc.binary_join_element_wise(table.column("explanation"), note, ""),
-        table.column("explanation"),
+    status = pick(unsure, POSSIBLE, table.column("status"))
+    explanation = pick(
+        unsure, concat(table.column("explanation"), note), table.column("explanation")
     )
     table = table.set_column(table.schema.get_field_index("status"), "status", status)
     table = table.set_column(

@@ -10,10 +10,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from truce.engine.explain import literal
 from truce.engine.findings import STATUSES, UNATTRIBUTED, Finding
 from truce.engine.timing import from_micros
 
 _EXAMPLES = 50
+
+
+def _day_words(day_number: int) -> str:
+    if day_number < -(10**8):
+        return "undated"
+    return from_micros(day_number * 86_400_000_000).strftime("%Y-%m-%d")
 
 
 def _counts(table: pa.Table, keys: list[str]) -> list[tuple[tuple[Any, ...], int]]:
@@ -50,18 +57,22 @@ class Summary:
         )
         if table.num_rows == 0:
             return
-        for (agreement, term, status), count in _counts(table, ["agreement", "term", "status"]):
+        day = pc.divide(pc.cast(table.column("time_start"), pa.int64()), literal(86_400_000_000))
+        keyed = pa.table(
+            {
+                "agreement": table.column("agreement"),
+                "term": table.column("term"),
+                "status": table.column("status"),
+                "party": table.column("party_bound"),
+                "day": pc.fill_null(day, literal(-(10**9))),
+            }
+        )
+        keys = ["agreement", "term", "status", "party", "day"]
+        for (agreement, term, status, party, day_number), count in _counts(keyed, keys):
             self.per_term[(agreement, term, status)] += count
-        parties = pc.split_pattern(table.column("party_bound"), ", ")
-        flat = pc.list_flatten(parties)
-        parent = pc.list_parent_indices(parties)
-        by_party = pa.table({"party": flat, "status": table.column("status").take(parent)})
-        for (party, status), count in _counts(by_party, ["party", "status"]):
-            self.per_party[(party, status)] += count
-        day = pc.fill_null(pc.strftime(table.column("time_start"), format="%Y-%m-%d"), "undated")
-        by_day = pa.table({"day": day, "status": table.column("status")})
-        for (when, status), count in _counts(by_day, ["day", "status"]):
-            self.per_day[(when, status)] += count
+            for one in party.split(", "):
+                self.per_party[(one, status)] += count
+            self.per_day[(_day_words(day_number), status)] += count
 
     @property
     def total(self) -> int:
@@ -181,8 +192,8 @@ def diff_findings(before: pa.Table, after: pa.Table) -> dict[str, Any]:
     left = before.select([*keys, "status"]).rename_columns([*keys, "before"])
     right = after.select([*keys, "status"]).rename_columns([*keys, "after"])
     joined = left.join(right, keys=keys, join_type="full outer")
-    before_status = pc.fill_null(joined.column("before"), "none")
-    after_status = pc.fill_null(joined.column("after"), "none")
+    before_status = pc.fill_null(joined.column("before"), literal("none"))
+    after_status = pc.fill_null(joined.column("after"), literal("none"))
     changed = pc.not_equal(before_status, after_status)
     table = pa.table(
         {

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from truce.engine.explain import by_value
 from truce.engine.grid import FloatArray, IntArray
 from truce.instant import Instant
 
@@ -67,32 +67,30 @@ def classify(start: IntArray, end: IntArray, span: Span) -> tuple[NDArray[np.int
     return status, fraction
 
 
-def _plural(count: pa.Array, unit: str) -> pa.Array:
-    words = pc.if_else(pc.equal(count, 1), f" {unit}", f" {unit}s")
-    return pc.binary_join_element_wise(pc.cast(count, pa.string()), words, "")
+def minutes_words(minutes: int) -> str:
+    """A duration in whole minutes as words: '2 days 3 h', '5 h 12 min', '40 min'."""
+    days, rest = divmod(abs(minutes), 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours} h {mins} min"
+    return f"{mins} min"
 
 
 def duration_words(seconds: FloatArray) -> pa.Array:
     """Durations as words: '2 days 3 h', '5 h 12 min', '40 min' (absolute values)."""
-    total = np.abs(np.asarray(seconds, dtype=np.float64))
-    minutes = np.floor(total / 60.0).astype(np.int64)
-    days, rest = np.divmod(minutes, 1440)
-    hours, mins = np.divmod(rest, 60)
-    day_text = _plural(pa.array(days), "day")
-    hour_text = pc.binary_join_element_wise(pc.cast(pa.array(hours), pa.string()), " h", "")
-    min_text = pc.binary_join_element_wise(pc.cast(pa.array(mins), pa.string()), " min", "")
-    with_days = pc.binary_join_element_wise(day_text, hour_text, " ")
-    with_hours = pc.binary_join_element_wise(hour_text, min_text, " ")
-    return pc.if_else(
-        pa.array(days > 0), with_days, pc.if_else(pa.array(hours > 0), with_hours, min_text)
-    )
+    minutes = np.floor(np.abs(np.asarray(seconds, dtype=np.float64)) / 60.0).astype(np.int64)
+    return by_value(minutes, minutes_words)
 
 
 def relative_words(seconds: FloatArray, anchor: str) -> pa.Array:
     """'2 days 3 h after entry into force' / '40 min before entry into force'."""
-    seconds = np.asarray(seconds, dtype=np.float64)
-    side = pc.if_else(pa.array(seconds >= 0), f" after {anchor}", f" before {anchor}")
-    return pc.binary_join_element_wise(duration_words(seconds), side, "")
+    minutes = np.trunc(np.asarray(seconds, dtype=np.float64) / 60.0).astype(np.int64)
+    return by_value(
+        minutes,
+        lambda m: f"{minutes_words(m)} {'before' if m < 0 else 'after'} {anchor}",
+    )
 
 
 def timestamps(values: IntArray) -> pa.Array:
@@ -104,4 +102,5 @@ def timestamps(values: IntArray) -> pa.Array:
 
 def stamp_words(values: IntArray) -> pa.Array:
     """Microsecond values as '2025-03-19 00:20Z' texts."""
-    return pc.strftime(timestamps(values), format="%Y-%m-%d %H:%MZ")
+    minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
+    return by_value(minutes, lambda m: f"{from_micros(m * 60_000_000):%Y-%m-%d %H:%M}Z")

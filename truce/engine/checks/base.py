@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce import vocabulary
@@ -22,15 +23,17 @@ from truce.engine.batch import KIND_SLUGS, WEAPON_SLUGS, PreparedBatch
 from truce.engine.circles import STRADDLES, WITHIN
 from truce.engine.explain import (
     concat,
+    constant,
     distance_words,
     percent_words,
-    pick,
+    scatter,
+    sentence_if,
 )
 from truce.engine.fields import Field
 from truce.engine.findings import Finding
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import FieldCache, proxy_words, version_spans, versions_words
-from truce.engine.timing import INSIDE, OUTSIDE, Span, classify
+from truce.engine.timing import INSIDE, OUTSIDE, Span, classify, stamp_words
 from truce.instant import Instant
 
 POSSIBLE, ATTEMPT, VIOLATION = 1, 2, 3
@@ -234,40 +237,49 @@ def final_status(
 def common_reasons(
     batch: PreparedBatch,
     screened: Screen,
+    status: NDArray[np.int8],
     space: NDArray[np.int8],
     share: FloatArray,
-    near_words: str | pa.Array,
+    near_words: str,
     what_kind: str,
 ) -> pa.Array:
-    """Why a finding is only possible: precision, time, kind (sentences ending in '; ')."""
-    precision = batch.precision[screened.rows]
-    kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[screened.rows].astype(np.int64)))
-    return concat(
-        pick(
+    """'Possible because ...' (precision, time, kind) for the possible findings, empty text
+    for the certain ones."""
+    possible = np.flatnonzero(status == POSSIBLE)
+    if len(possible) == 0:
+        return constant("", len(status))
+    rows = screened.rows[possible]
+    space, share = space[possible], share[possible]
+    time_status = screened.time_status[possible]
+    kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[rows].astype(np.int64)))
+    reasons = concat(
+        sentence_if(
             space == STRADDLES,
-            concat(
-                "precision ",
-                distance_words(precision),
-                ": ",
-                percent_words(share),
-                " of the circle lies ",
-                near_words,
-                "; ",
-            ),
+            "precision ",
+            distance_words(batch.precision[rows]),
+            ": ",
+            percent_words(share),
+            f" of the circle lies {near_words}; ",
         ),
-        pick(
-            screened.time_status != INSIDE,
-            concat(
-                "its time span straddles the term's window: ",
-                percent_words(screened.time_fraction),
-                " of it lies within; ",
-            ),
+        sentence_if(
+            time_status != INSIDE,
+            "its time span (",
+            stamp_words(batch.start[rows]),
+            " to ",
+            stamp_words(batch.end[rows]),
+            ") straddles the term's window: ",
+            percent_words(screened.time_fraction[possible]),
+            " of it lies within; ",
         ),
-        pick(
-            screened.level != FULL,
-            concat("its kind '", kinds, f"' is broader than {what_kind}: it may not be one; "),
+        sentence_if(
+            screened.level[possible] != FULL,
+            "its kind '",
+            kinds,
+            f"' is broader than {what_kind}: it may not be one; ",
         ),
     )
+    sentence = concat("Possible because ", pc.utf8_rtrim(reasons, characters="; "), ". ")
+    return scatter(possible, sentence, len(status))
 
 
 def with_rows(hits: Hits, rows: IntArray) -> Hits:

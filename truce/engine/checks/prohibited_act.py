@@ -38,7 +38,7 @@ from truce.engine.checks.base import (
     screen,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, disc_share
-from truce.engine.explain import concat, distance_words, lookup, pick
+from truce.engine.explain import concat, distance_words, lookup
 from truce.engine.fields import Field
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import ObjectSet, normalised, object_set
@@ -101,6 +101,39 @@ class ProhibitedActUnit(EventUnit):
             for c in s.features.classes
         ]
         self.extent = np.concatenate([s.field.extent for s in sets])
+        self.descriptions = [
+            f"{label} '{name}' ({ident}, layer {layer})"
+            for label, name, ident, layer in zip(
+                self.labels, self.names, self.ids, self.layers, strict=True
+            )
+        ]
+        self.suffixes = [self._suffix(code) for code in range(16)]
+        radius = f"{term.radius}"
+        self.near_words = (
+            f"within the radius that applies ({radius} for impacts, {term.attempt_radius} for "
+            "attempts) of the object"
+            if self.attempt_radius is not None
+            else f"within {radius} of the object"
+        )
+
+    def _suffix(self, code: int) -> str:
+        """The end of the 'where' sentence: how the event relates to the object."""
+        named, straddles, attempt, unknown = (bool(code >> bit & 1) for bit in range(4))
+        limit = (
+            f"the {self.term.attempt_radius} attempt radius"
+            if attempt
+            else (f"the {self.term.radius} radius")
+        )
+        words = " (an attempt)" if attempt else ""
+        if named:
+            words += "; the report names it as the target (a breach as claimed)"
+        elif straddles:
+            words += f", at the edge of {limit}"
+        else:
+            words += f", within {limit}"
+        if unknown:
+            words += "; the outcome is not stated and is taken as an impact"
+        return words
 
     def near(self) -> list[tuple[Field, float]]:
         """Every object set, within the larger of the radius and the attempt radius."""
@@ -226,36 +259,25 @@ class ProhibitedActUnit(EventUnit):
             best.share[keep],
         )
         limit, attempt, outcome = limit[keep], attempt[keep], outcome[keep]
-        limit_words = distance_words(limit)
-        radius_words = pick(
-            attempt,
-            concat("the ", limit_words, " attempt radius"),
-            concat("the ", limit_words, " radius"),
+        code = (
+            named.astype(np.int64)
+            + 2 * (space == STRADDLES)
+            + 4 * attempt
+            + 8 * (outcome == _UNKNOWN)
         )
-        label = lookup(self.labels, obj, "object")
         where = concat(
-            pick(attempt, "an attempt ", ""),
             distance_words(f),
             " from ",
-            label,
-            " '",
-            lookup(self.names, obj, ""),
-            "' (",
-            lookup(self.ids, obj, ""),
-            ", layer ",
-            lookup(self.layers, obj, ""),
-            ")",
-            pick(named, "; the report names it as the target (a breach as claimed)", ""),
-            pick(~named & (space == WITHIN), concat(", within ", radius_words), ""),
-            pick(space == STRADDLES, concat(", at the edge of ", radius_words), ""),
-            pick(outcome == _UNKNOWN, "; the outcome is not stated and is taken as an impact", ""),
+            lookup(self.descriptions, obj, "an object"),
+            lookup(self.suffixes, code),
         )
         reasons = common_reasons(
             batch,
             screened,
+            status[keep],
             space,
             share,
-            concat("within ", limit_words, " of it"),
+            self.near_words,
             "the acts the term prohibits",
         )
         size = len(keep)

@@ -114,6 +114,7 @@ class WithdrawalUnit(EventUnit):
             reasons=common_reasons(
                 batch,
                 kept,
+                status[keep],
                 space[keep],
                 share[keep],
                 "within the distance of the line",

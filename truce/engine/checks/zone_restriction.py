@@ -83,22 +83,22 @@ def against_area(batch: PreparedBatch, rows: IntArray, area: AreaSet) -> AreaMat
 
 
 def area_words(area: AreaSet, match: AreaMatch, keep: IntArray) -> pa.Array:
-    """'inside Donetsk oblast (UA-14, layer donbas-oblasts)' or a corridor's distance."""
+    """'inside 'Donetsk oblast' (UA-14, layer donbas-oblasts)' or a corridor's distance."""
     feature = match.feature[keep]
-    name = lookup(area.features.names, feature, "")
-    ident = lookup(area.features.ids, feature, "")
-    label = concat("'", name, "' (", ident, ", layer ", area.features.layer, ")")
-    space = match.space[keep]
+    within = match.space[keep] == WITHIN
+    labels = [
+        f"'{name}' ({ident}, layer {area.features.layer})"
+        for name, ident in zip(area.features.names, area.features.ids, strict=True)
+    ]
+    label = lookup(labels, feature, f"layer {area.features.layer}")
     if area.corridor_m is None:
-        return concat(pick(space == WITHIN, "inside ", "at the edge of "), label)
-    corridor = distance_words(np.full(len(keep), area.corridor_m))
+        return concat(pick(within, "inside ", "at the edge of "), label)
+    corridor = f"{area.corridor_m / 1000.0:g} km corridor"
     return concat(
         distance_words(match.f[keep]),
         " from line ",
         label,
-        pick(space == WITHIN, ", within the ", ", at the edge of the "),
-        corridor,
-        " corridor",
+        pick(within, f", within the {corridor}", f", at the edge of the {corridor}"),
     )
 
 
@@ -167,7 +167,13 @@ def area_hits(
         side=pa.nulls(size, pa.string()),
         where=area_words(area, match, keep),
         reasons=common_reasons(
-            batch, kept, match.space[keep], match.share[keep], area_reach_words(area), what_kind
+            batch,
+            kept,
+            status[keep],
+            match.space[keep],
+            match.share[keep],
+            area_reach_words(area),
+            what_kind,
         ),
     )
 
