@@ -1,8 +1,9 @@
 """Settings of corroboration, as data: source types and their windows, sources and their lineage.
 
 A *source type* says how far apart in space and time two reports may be and still describe one
-incident (``distance_m`` beyond both reports' own precision radii, ``time_s`` between their time
-intervals), and whether a report of that type is a monitor's own observation (``confirms``).
+incident (``distance_m`` beyond both reports' own precision radii; ``time_s`` between the middles
+of their time intervals, when the intervals do not overlap), and whether a report of that type is
+a monitor's own observation (``confirms``).
 
 A *source declaration* gives a source (the ``source`` column of the events) its type and its
 *origin*: the party whose statement it carries. Two outlets repeating one agency's statement
@@ -54,15 +55,18 @@ class SourceDeclaration:
 
 
 DEFAULT_SOURCE_TYPES: tuple[SourceType, ...] = (
-    SourceType("monitor", 1_000, 6 * HOUR_S, True, "a monitoring mission's own observation"),
+    SourceType("monitor", 1_000, HOUR_S, True, "a monitoring mission's own observation"),
     SourceType("satellite", 1_000, DAY_S, False, "satellite detections (e.g. FIRMS fire pixels)"),
-    SourceType("osint", 2_000, DAY_S, False, "geolocated open-source reports (e.g. CIR)"),
-    SourceType("official", 5_000, DAY_S, False, "a party's official statements"),
-    SourceType("media", 5_000, DAY_S, False, "news media and compilations of press reports"),
-    SourceType("dataset", 5_000, DAY_S, False, "coded event datasets (UCDP, ACLED)"),
-    SourceType("report", 5_000, DAY_S, False, "any other report (the default type)"),
+    SourceType("osint", 2_000, 2 * HOUR_S, False, "geolocated open-source reports (e.g. CIR)"),
+    SourceType("official", 5_000, 2 * HOUR_S, False, "a party's official statements"),
+    SourceType("media", 5_000, 2 * HOUR_S, False, "news media and compilations of press reports"),
+    SourceType("dataset", 5_000, 2 * HOUR_S, False, "coded event datasets (UCDP, ACLED)"),
+    SourceType("report", 5_000, 2 * HOUR_S, False, "any other report (the default type)"),
 )
-"""The source types known out of the box."""
+"""The source types known out of the box. Time windows are short because they are a tolerance on
+precise times only: reports dated to a day match when their days overlap (a window of a day
+would also match the next day, which on UCDP and CIR added mostly wrong matches: see
+``docs/verification.md``). A satellite sees a fire at its next pass, up to a day later."""
 
 DEFAULT_SOURCES: tuple[SourceDeclaration, ...] = (
     SourceDeclaration("ucdp-ged", "dataset", attributes=False),
@@ -99,7 +103,9 @@ class CorroborationConfig:
     sources: tuple[SourceDeclaration, ...] = DEFAULT_SOURCES
     default_type: str = "report"
     anchor_precision_m: float = 25_000.0
-    join_precision_m: float = 250_000.0
+    join_precision_m: float = 200_000.0
+    anchor_span_s: float = 2 * DAY_S
+    join_span_s: float = 8 * DAY_S
     default_precision_m: float = 1_000.0
     kind_rules: tuple[KindRule, ...] = DEFAULT_KIND_RULES
     party_aliases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PARTY_ALIASES))
@@ -173,6 +179,14 @@ def check_config(config: CorroborationConfig) -> None:
             raise InputError(f"{what} must be a distance >= 0 in metres, got {value!r}")
     if config.join_precision_m < config.anchor_precision_m:
         raise InputError("join_precision_m must be at least anchor_precision_m")
+    for value, what in (
+        (config.anchor_span_s, "anchor_span_s"),
+        (config.join_span_s, "join_span_s"),
+    ):
+        if not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{what} must be a duration >= 0 in seconds, got {value!r}")
+    if config.join_span_s < config.anchor_span_s:
+        raise InputError("join_span_s must be at least anchor_span_s")
 
 
 SETTINGS: tuple[tuple[str, str, str], ...] = (
@@ -183,8 +197,12 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("default_type", "report", "the type of a source that is not declared"),
     ("anchor_precision_m", "25000",
      "a report at least this precise may lead an incident; a vaguer one may only join one"),
-    ("join_precision_m", "250000",
+    ("join_precision_m", "200000",
      "a report vaguer than this (a macro-region, a country) joins nothing: it places nothing"),
+    ("anchor_span_s", "172800",
+     "a report whose time interval is at most this long (2 days) may lead an incident"),
+    ("join_span_s", "691200",
+     "a report whose time interval is longer than this (8 days: a month, a year) joins nothing"),
     ("default_precision_m", "1000", "the radius taken when a report has a point but no precision"),
     ("kind_rules", "see truce.verification.compatibility",
      "pairs of event kinds that may describe one incident, consistent or conflicting"),
@@ -214,6 +232,8 @@ def config_from_mapping(data: Mapping[str, Any]) -> CorroborationConfig:
         "default_type",
         "anchor_precision_m",
         "join_precision_m",
+        "anchor_span_s",
+        "join_span_s",
         "default_precision_m",
         "party_aliases",
     ):

@@ -3,10 +3,11 @@
 The rule, in the order it is applied:
 
 1. **Re-reports merge** (:mod:`truce.verification.duplicates`): one stands for all.
-2. **Anchors** are the reports precise enough to lead (``precision_m`` at most
-   ``anchor_precision_m``, 25 km by default). Only an anchor can lead an incident; a vaguer
-   report (a district, an oblast) can only join one, and a report vaguer than
-   ``join_precision_m`` (250 km: a macro-region, a country) joins nothing.
+2. **Anchors** are the reports precise enough to lead: ``precision_m`` at most
+   ``anchor_precision_m`` (25 km by default) and a time interval at most ``anchor_span_s``
+   long (2 days). Only an anchor can lead an incident; a vaguer report (a district, an oblast,
+   a week) can only join one, and a report vaguer than ``join_precision_m`` (200 km: a
+   macro-region, a country) or ``join_span_s`` (8 days: a month, a year) joins nothing.
 3. **Leaders** are chosen greedily in rank order (:mod:`truce.verification.priority`): an anchor
    leads unless a better-ranked leader matches it (:func:`truce.verification.pairs.matches`).
    So no two leaders match each other.

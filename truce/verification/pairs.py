@@ -3,8 +3,10 @@
 Two reports *match* (:func:`matches`) when
 
 * their kinds are not incompatible (:mod:`truce.verification.compatibility`);
-* their time intervals, each widened by the larger of the two sources' time windows, overlap:
-  ``|mid_a - mid_b| <= window + half_a + half_b``;
+* their time intervals overlap, or their middles are at most the larger of the two sources'
+  time windows apart: ``|mid_a - mid_b| <= max(window, half_a + half_b)``. The window is a
+  tolerance on precise times; a report dated to a day carries its uncertainty in its interval,
+  so two reports dated to consecutive days match only with a window of a day;
 * the chord distance between their points is at most the larger of the two distance windows
   plus both precision radii: their circles of uncertainty, widened by the window, touch.
 
@@ -46,11 +48,23 @@ def matches(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ok &= arrays.located[a] & arrays.located[b]
     mid2 = arrays.start + arrays.end
     span2 = arrays.end - arrays.start
-    time_reach = 2 * np.maximum(arrays.window_us[a], arrays.window_us[b])
-    ok &= np.abs(mid2[a] - mid2[b]) <= time_reach + (span2[a] + span2[b])
+    time_reach = time_reach2(arrays.window_us[a], arrays.window_us[b], span2[a], span2[b])
+    ok &= np.abs(mid2[a] - mid2[b]) <= time_reach
     reach = space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b])
     ok &= chord2(arrays.xyz, a, b) <= reach * reach
     return np.asarray(ok)
+
+
+def time_reach2(
+    window_a: np.ndarray, window_b: np.ndarray, span2_a: np.ndarray, span2_b: np.ndarray
+) -> np.ndarray:
+    """Twice the largest time between the middles of two matching reports; symmetric.
+
+    Their intervals overlap (the middles are at most the two half-widths apart), or their
+    middles are at most the larger of the two windows apart. A window is a tolerance on the
+    reported times: an interval as long as a day already carries its own uncertainty.
+    """
+    return np.asarray(np.maximum(2 * np.maximum(window_a, window_b), span2_a + span2_b))
 
 
 def space_reach(
@@ -107,7 +121,7 @@ def pair_scores(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarra
         chord2(arrays.xyz, a, b),
         space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b]),
         np.abs(mid2[a] - mid2[b]),
-        2 * np.maximum(arrays.window_us[a], arrays.window_us[b]) + (span2[a] + span2[b]),
+        time_reach2(arrays.window_us[a], arrays.window_us[b], span2[a], span2[b]),
         arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]],
     )
 
@@ -161,7 +175,7 @@ class _Grid:
         self.cell_m = reach_m * _MARGIN + 10.0
         span2 = arrays.end - arrays.start
         time_window = max(int(arrays.window_us[a].max()), int(arrays.window_us[b].max()))
-        self.reach_t2 = 2 * time_window + int(span2[a].max()) + int(span2[b].max())
+        self.reach_t2 = max(2 * time_window, int(span2[a].max()) + int(span2[b].max()))
         gx, gy = arrays.grid_x, arrays.grid_y
         x0, x1 = min(gx[a].min(), gx[b].min()), max(gx[a].max(), gx[b].max())
         y0, y1 = min(gy[a].min(), gy[b].min()), max(gy[a].max(), gy[b].max())
@@ -272,8 +286,9 @@ def _check(
             counts[:, cols].ravel(),
         )
         first = last
-        time_reach = 2 * np.maximum(left.window_us[qa], right.window_us[pb])
-        time_reach += left.span2[qa] + right.span2[pb]
+        time_reach = time_reach2(
+            left.window_us[qa], right.window_us[pb], left.span2[qa], right.span2[pb]
+        )
         gap = np.abs(left.mid2[qa] - right.mid2[pb])
         keep = gap <= time_reach
         qa, pb, gap, time_reach = qa[keep], pb[keep], gap[keep], time_reach[keep]

@@ -157,8 +157,12 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         attributes=np.array([d.attributes for d in declared], dtype=bool)[source],
         origin=per_source_origin[source],
         origin_names=origin_names,
-        anchor=located & (radius <= config.anchor_precision_m),
-        joinable=located & (radius <= config.join_precision_m),
+        anchor=located
+        & (radius <= config.anchor_precision_m)
+        & (end - start <= round(config.anchor_span_s * US_PER_S)),
+        joinable=located
+        & (radius <= config.join_precision_m)
+        & (end - start <= round(config.join_span_s * US_PER_S)),
         grid_x=grid[0],
         grid_y=grid[1],
     )
