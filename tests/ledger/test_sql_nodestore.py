@@ -15,8 +15,14 @@ from hypothesis import strategies as st
 
 from truce.cli.ledger import ledger_group
 from truce.errors import LedgerError, StorageError
-from truce.ledger.merkle import MerkleTree, leaf_hash, verify_consistency, verify_inclusion
-from truce.ledger.sqlstore import SqlNodeStore, append_leaves, ledger_tree
+from truce.ledger.merkle import (
+    MerkleTree,
+    NodeRow,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from truce.ledger.sqlstore import SqlNodeStore, append_leaves, ledger_tree, new_node_rows
 from truce.workspace import Workspace
 from truce.workspace.findings import record_finding
 from truce.workspace.ledger import check_proof, make_checkpoint, prove
@@ -129,3 +135,24 @@ def test_cli_checkpoint_prove_verify(workspace: Workspace, tmp_path: Path) -> No
     result = runner.invoke(ledger_group, ["verify", *ws])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: 1 leaves, 1 records, 1 checkpoints")
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(0, 300), count=st.integers(0, 70))
+def test_fast_append_adds_the_same_rows_as_the_merkle_tree(size: int, count: int) -> None:
+    tree = MerkleTree()
+    tree.append_many(_leaves(0, size))
+    frontier_keys = [(r.level, r.index) for r in _frontier_rows(size)]
+    frontier = tree.store.get_nodes(frontier_keys)
+    fresh = _leaves(size, count)
+    expected = [(r.level, r.index, r.hash) for r in tree.append_many(fresh)]
+    assert new_node_rows(size, frontier, fresh) == expected
+
+
+def _frontier_rows(size: int) -> list[NodeRow]:
+    rows, position = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            rows.append(NodeRow(level, position >> level, b""))
+            position += 1 << level
+    return rows

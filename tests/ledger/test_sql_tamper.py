@@ -70,7 +70,7 @@ def test_a_rewrite_that_also_recomputes_the_records_hashes(
     with workspace.store.write() as conn:
         conn.execute(events.update().where(events.c.id == 28).values(deaths=12))
         row = conn.execute(sa.select(events).where(events.c.id == 28)).one()
-        row_hash, content_hash = stored_hashes(row)
+        ((row_hash, content_hash),) = stored_hashes([row])
         conn.execute(
             events.update()
             .where(events.c.id == 28)

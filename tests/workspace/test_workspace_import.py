@@ -197,3 +197,19 @@ def test_cli_import_and_quarantine(workspace: Workspace, tmp_path: Path) -> None
     )
     assert result.exit_code == 0, result.output
     assert "imported as event:15" in result.output
+
+
+def test_negative_zero_and_extreme_values_verify(workspace: Workspace, tmp_path: Path) -> None:
+    feature = good_feature(3)
+    feature["geometry"] = {"type": "Point", "coordinates": [-0.0, -0.0]}
+    feature["properties"]["text"] = "ünïcödé ✓ " + "x" * 5000  # type: ignore[index]
+    extreme = good_feature(4)
+    extreme["geometry"] = {"type": "Point", "coordinates": [-180.0, 89.99999999999999]}
+    extreme["properties"]["deaths"] = 2**31 - 1  # type: ignore[index]
+    path = write_features(tmp_path / "edge.geojson", [feature, extreme])
+    assert import_file(workspace, path, "geojson").accepted == 2
+    with workspace.store.read() as conn:
+        (batch,) = list(iter_event_batches(conn))
+    assert batch.column("lon").to_pylist() == [0.0, -180.0]
+    assert verify_workspace(workspace).ok
+    assert import_file(workspace, path, "geojson").duplicates == 2

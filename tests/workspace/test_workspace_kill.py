@@ -66,9 +66,10 @@ def test_sigkill_mid_import_then_resume(workspace: Workspace, tmp_path: Path) ->
     acknowledged = _run_and_kill(workspace.root, path, after_chunks=5)
     assert len(acknowledged) >= 500
     with workspace.store.read() as conn:
+        rows = conn.execute(sa.select(events).where(events.c.id.in_(list(acknowledged)))).all()
         stored = {
-            int(row.id): stored_hashes(row)[1].hex()
-            for row in conn.execute(sa.select(events).where(events.c.id.in_(list(acknowledged))))
+            int(row.id): content.hex()
+            for row, (_, content) in zip(rows, stored_hashes(rows), strict=True)
         }
         status, done = conn.execute(sa.select(imports.c.status, imports.c.rows_done)).one()
     assert stored == acknowledged  # every acknowledged record is present and unchanged

@@ -1,8 +1,8 @@
 """Events between Arrow batches (``EVENT_SCHEMA``) and rows of the ``events`` table.
 
 :func:`prepare_batch` turns a reader's batch into table rows with their ``row_hash`` and
-``content_hash`` (column by column, without building an :class:`~truce.events.model.Event`
-per row); :func:`stored_hashes` recomputes the same hashes from stored rows (the ledger check);
+``content_hash``, column by column (no Python object per event until the rows are written);
+:func:`stored_hashes` recomputes the same hashes from stored rows (the ledger check);
 :func:`rows_to_batch` turns stored rows back into a batch.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import pyarrow as pa
@@ -20,10 +21,11 @@ from sqlalchemy.engine import Connection, Row
 
 from truce.events.model import EVENT_SCHEMA, Rejected
 from truce.workspace.records import (
-    ROW_COLUMNS,
+    FLOAT_COLUMNS,
+    INTEGER_COLUMNS,
     claims_json,
-    event_content_hash,
-    event_row_hash,
+    event_hashes,
+    float_for_storage,
 )
 from truce.workspace.schema import events
 
@@ -36,23 +38,26 @@ _STRING_COLUMNS = tuple(f.name for f in EVENT_SCHEMA if pa.types.is_string(f.typ
 
 @dataclass
 class PreparedRows:
-    """A batch ready to store: one entry per accepted event, and events refused for storage."""
+    """A batch ready to store: per event its source and hashes, the values column by column,
+    and the events refused for storage."""
 
     sources: list[str] = field(default_factory=list)
     row_hashes: list[bytes] = field(default_factory=list)
     content_hashes: list[bytes] = field(default_factory=list)
-    values: list[tuple[Any, ...]] = field(default_factory=list)
+    columns: list[list[Any]] = field(default_factory=list)
     refused: list[Rejected] = field(default_factory=list)
 
-    def table_row(self, position: int, record_id: int, import_id: int | None) -> tuple[Any, ...]:
-        """The ``events`` row of entry ``position`` with its id and import."""
-        return (
-            record_id,
-            import_id,
-            self.row_hashes[position],
-            self.content_hashes[position],
-            *self.values[position],
-        )
+    def table_rows(
+        self, positions: Sequence[int], ids: Sequence[int], import_id: int | None
+    ) -> list[tuple[Any, ...]]:
+        """The ``events`` rows of the entries at ``positions``, with their ids and import."""
+        if len(positions) == len(self.row_hashes):
+            picked, row_hashes, content = self.columns, self.row_hashes, self.content_hashes
+        else:
+            picked = [[column[p] for p in positions] for column in self.columns]
+            row_hashes = [self.row_hashes[p] for p in positions]
+            content = [self.content_hashes[p] for p in positions]
+        return list(zip(ids, repeat(import_id), row_hashes, content, *picked, strict=False))
 
 
 def prepare_batch(batch: pa.RecordBatch, file: str, first_row: int) -> PreparedRows:
@@ -63,71 +68,85 @@ def prepare_batch(batch: pa.RecordBatch, file: str, first_row: int) -> PreparedR
     accepted rows), so that a quarantined copy of them is kept.
     """
     prepared = PreparedRows()
-    count = batch.num_rows
-    if count == 0:
+    if batch.num_rows == 0:
         return prepared
-    columns = _python_columns(batch)
-    nul_rows = _rows_with_nul(batch)
-    order = {name: position for position, name in enumerate(_SCHEMA_NAMES)}
-    row_positions = [order[name] for name in ROW_COLUMNS]
-    event_id, source_record = order["event_id"], order["source_record"]
-    for position, values in enumerate(zip(*columns, strict=True)):
-        if position in nul_rows:
-            prepared.refused.append(_nul_rejection(values, file, first_row, position))
-            continue
-        row_hash = event_row_hash([values[i] for i in row_positions])
-        prepared.sources.append(values[order["source"]])
-        prepared.row_hashes.append(row_hash)
-        prepared.content_hashes.append(
-            event_content_hash(row_hash, values[event_id], values[source_record])
-        )
-        prepared.values.append(values)
+    nul = _nul_mask(batch)
+    if nul is not None:
+        for position in pc.indices_nonzero(nul).to_pylist():
+            prepared.refused.append(_nul_rejection(batch, file, first_row, position))
+        batch = batch.filter(pc.invert(nul))
+        if batch.num_rows == 0:
+            return prepared
+    columns = _storage_columns(batch)
+    prepared.row_hashes, prepared.content_hashes = event_hashes(
+        columns, batch.column("event_id"), batch.column("source_record")
+    )
+    prepared.columns = [columns[name].to_pylist() for name in _SCHEMA_NAMES]
+    prepared.sources = prepared.columns[_SCHEMA_NAMES.index("source")]
     return prepared
 
 
-def _python_columns(batch: pa.RecordBatch) -> list[list[Any]]:
-    """Each schema column as a Python list; times as integer microseconds, claims as JSON."""
-    columns: list[list[Any]] = []
+def _storage_columns(batch: pa.RecordBatch) -> dict[str, pa.Array]:
+    """Each schema column as stored: times as microseconds, floats normalised, claims as JSON."""
+    columns: dict[str, pa.Array] = {}
     for name in _SCHEMA_NAMES:
         column = batch.column(name)
         if name in ("time_start", "time_end"):
-            columns.append(column.cast(pa.int64()).to_pylist())
+            column = column.cast(pa.int64())
+        elif name in FLOAT_COLUMNS:
+            column = float_for_storage(column)
         elif name == "claims":
-            columns.append(_claims_texts(column))
-        else:
-            columns.append(column.to_pylist())
+            column = _claims_texts(column)
+        columns[name] = column
     return columns
 
 
-def _claims_texts(column: pa.Array) -> list[str]:
+def _claims_texts(column: pa.Array) -> pa.Array:
     lengths = pc.fill_null(pc.list_value_length(column), 0)
     if pc.max(lengths).as_py() in (None, 0):
-        return ["[]"] * len(column)
-    return [claims_json(claims) for claims in column.to_pylist()]
+        return pa.array(["[]"] * len(column), pa.string())
+    return pa.array([claims_json(claims) for claims in column.to_pylist()], pa.string())
 
 
-def _rows_with_nul(batch: pa.RecordBatch) -> set[int]:
-    found: set[int] = set()
+def _nul_mask(batch: pa.RecordBatch) -> pa.Array | None:
+    """Which rows hold a NUL character in some text, or None when none does."""
+    found: pa.Array | None = None
     for name in _STRING_COLUMNS:
         mask = pc.fill_null(pc.match_substring(batch.column(name), "\x00"), False)
         if pc.any(mask).as_py():
-            found.update(i for i, hit in enumerate(mask.to_pylist()) if hit)
+            found = mask if found is None else pc.or_(found, mask)
     return found
 
 
-def _nul_rejection(values: Sequence[Any], file: str, first_row: int, position: int) -> Rejected:
-    named = dict(zip(_SCHEMA_NAMES, values, strict=True))
-    columns = [n for n in _STRING_COLUMNS if isinstance(named[n], str) and "\x00" in named[n]]
-    raw = str(named["raw"]) or json.dumps(named, ensure_ascii=False, default=str)
-    reason = f"field '{columns[0]}': contains a NUL character, which the record cannot store"
-    return Rejected(file, -(first_row + position), raw, reason, "nul-character", columns[0])
+def _nul_rejection(batch: pa.RecordBatch, file: str, first_row: int, position: int) -> Rejected:
+    named = {name: batch.column(name)[position].as_py() for name in _STRING_COLUMNS}
+    column = next(n for n in _STRING_COLUMNS if isinstance(named[n], str) and "\x00" in named[n])
+    raw = str(named["raw"]) or json.dumps(named, ensure_ascii=False)
+    reason = f"field '{column}': contains a NUL character, which the record cannot store"
+    return Rejected(file, -(first_row + position), raw, reason, "nul-character", column)
 
 
-def stored_hashes(row: Row[Any]) -> tuple[bytes, bytes]:
-    """``(row_hash, content_hash)`` recomputed from a stored ``events`` row."""
-    mapping = row._mapping
-    row_hash = event_row_hash([mapping[name] for name in ROW_COLUMNS])
-    return row_hash, event_content_hash(row_hash, mapping["event_id"], mapping["source_record"])
+_TYPES = {
+    name: pa.float64()
+    if name in FLOAT_COLUMNS
+    else pa.int64()
+    if name in INTEGER_COLUMNS
+    else pa.string()
+    for name in _SCHEMA_NAMES
+    if name != "claims"
+}
+
+
+def stored_hashes(rows: Sequence[Row[Any]]) -> list[tuple[bytes, bytes]]:
+    """``(row_hash, content_hash)`` of each stored ``events`` row, recomputed from its values."""
+    if not rows:
+        return []
+    columns = {
+        name: pa.array([row._mapping[name] for row in rows], kind) for name, kind in _TYPES.items()
+    }
+    columns["claims"] = pa.array([row._mapping["claims"] for row in rows], pa.string())
+    row_hashes, content = event_hashes(columns, columns["event_id"], columns["source_record"])
+    return list(zip(row_hashes, content, strict=True))
 
 
 def rows_to_batch(rows: Sequence[Row[Any]]) -> pa.RecordBatch:
@@ -147,7 +166,6 @@ def rows_to_batch(rows: Sequence[Row[Any]]) -> pa.RecordBatch:
 
 def iter_event_batches(conn: Connection, chunk_rows: int = 50_000) -> Iterator[pa.RecordBatch]:
     """Every stored event in id order, as batches in ``EVENT_SCHEMA``."""
-
     last = 0
     while True:
         rows = conn.execute(

@@ -29,7 +29,7 @@ from truce.errors import InputError
 from truce.events.model import ReadResult
 from truce.io import read_events
 from truce.workspace.clock import now_micros
-from truce.workspace.ingest import StoredChunk, next_id, store_chunk
+from truce.workspace.ingest import Chunk, StoredChunk, next_id, store_chunk
 from truce.workspace.schema import imports, quarantine
 from truce.workspace.workspace import Workspace
 
@@ -124,19 +124,18 @@ def import_file(
 ) -> ImportSummary:
     """Import a file of events into the workspace; see the module docstring."""
     source = _describe(Path(path), format, mapping)
-    import_id, rows_done, chunk = _start(workspace, source, chunk_rows)
+    import_id, rows_done, chunk_size = _start(workspace, source, chunk_rows)
     summary = ImportSummary(import_id, str(source.path), format, resumed_from_row=rows_done)
     results = read_events(
         source.path,
         _READER_NAMES.get(format, format),
-        chunk_rows=chunk,
+        chunk_rows=chunk_size,
         mapping=source.mapping_path,
     )
-    for first_row, result in _after(results, rows_done):
+    for chunk in _chunks(results, rows_done, str(source.path)):
+        result, first_row = chunk.result, chunk.first_row
         with workspace.store.write() as conn:
-            stored = store_chunk(
-                workspace.store, conn, import_id, result, first_row, str(source.path), source.sha256
-            )
+            stored = store_chunk(workspace.store, conn, import_id, chunk, source.sha256)
             _advance(conn, import_id, first_row + result.rows, stored)
         summary.rows_read += result.rows
         summary.accepted += len(stored.event_ids)
@@ -241,14 +240,14 @@ def _start(workspace: Workspace, source: _Source, chunk_rows: int | None) -> tup
         return import_id, 0, chunk
 
 
-def _after(results: Iterator[ReadResult], rows_done: int) -> Iterator[tuple[int, ReadResult]]:
-    """``(first row number, result)`` of each chunk not yet committed by an earlier run."""
+def _chunks(results: Iterator[ReadResult], rows_done: int, file: str) -> Iterator[Chunk]:
+    """Each chunk not yet committed by an earlier run, prepared for storing."""
     position = 0
     for result in results:
         first, position = position, position + result.rows
         if position <= rows_done:
             continue
-        yield first, result
+        yield Chunk.of(result, first, file)
 
 
 def _advance(conn: Connection, import_id: int, rows_done: int, stored: StoredChunk) -> None:

@@ -39,22 +39,29 @@ def next_id(conn: Connection, table: sa.Table) -> int:
     return 1 if highest is None else int(highest) + 1
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a read, prepared for storing: where it starts, what was read, its rows."""
+
+    first_row: int
+    result: ReadResult
+    prepared: PreparedRows
+
+    @classmethod
+    def of(cls, result: ReadResult, first_row: int, file: str) -> Chunk:
+        """Prepare a reader's result (hashes computed, values converted)."""
+        return cls(first_row, result, prepare_batch(result.batch, file, first_row))
+
+
 def store_chunk(
-    store: Store,
-    conn: Connection,
-    import_id: int,
-    result: ReadResult,
-    first_row: int,
-    file: str,
-    file_sha256: bytes,
+    store: Store, conn: Connection, import_id: int, chunk: Chunk, file_sha256: bytes
 ) -> StoredChunk:
     """Store one chunk of an import (see the module docstring)."""
-    prepared = prepare_batch(result.batch, file, first_row)
     stored = StoredChunk()
     stored.event_ids, stored.content_hashes, stored.duplicates = insert_events(
-        store, conn, prepared, import_id
+        store, conn, chunk.prepared, import_id
     )
-    rejected = [*result.rejected, *prepared.refused]
+    rejected = [*chunk.result.rejected, *chunk.prepared.refused]
     stored.quarantined = insert_quarantine(store, conn, import_id, file_sha256, rejected)
     return stored
 
@@ -73,8 +80,7 @@ def insert_events(
     _add_sources(conn, {prepared.sources[p] for p in keep}, import_id)
     first = next_id(conn, events)
     ids = list(range(first, first + len(keep)))
-    rows = [prepared.table_row(p, i, import_id) for p, i in zip(keep, ids, strict=True)]
-    store.insert_rows(conn, events, rows)
+    store.insert_rows(conn, events, prepared.table_rows(keep, ids, import_id))
     hashes = [prepared.content_hashes[p] for p in keep]
     leaves = [LeafRecord("event", i, h) for i, h in zip(ids, hashes, strict=True)]
     sqlstore.append_leaves(store, conn, leaves)
@@ -87,19 +93,35 @@ def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
     for source, row_hash in zip(prepared.sources, prepared.row_hashes, strict=True):
         by_source.setdefault(source, []).append(row_hash)
     stored: set[tuple[str, bytes]] = set()
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        # statistics lag behind a bulk load; a stale plan would scan the table per lookup
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     for source, hashes in by_source.items():
         for start in range(0, len(hashes), _LOOKUP_BATCH):
-            query = sa.select(events.c.row_hash).where(
-                events.c.source == source,
-                events.c.row_hash.in_(hashes[start : start + _LOOKUP_BATCH]),
-            )
-            stored.update((source, bytes(h)) for h in conn.execute(query).scalars())
+            found = _stored_row_hashes(conn, source, hashes[start : start + _LOOKUP_BATCH])
+            stored.update((source, row_hash) for row_hash in found)
+    if postgresql:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
     keep = []
     for position, key in enumerate(zip(prepared.sources, prepared.row_hashes, strict=True)):
         if key not in stored:
             stored.add(key)
             keep.append(position)
     return keep
+
+
+def _stored_row_hashes(conn: Connection, source: str, hashes: list[bytes]) -> list[bytes]:
+    """Which of ``hashes`` are stored for ``source`` (one driver-level query, no SQL compiling:
+    imports ask this for every event)."""
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT row_hash FROM events WHERE row_hash = ANY(%s) AND source = %s"
+        result = conn.exec_driver_sql(sql, (hashes, source))
+    else:
+        marks = ",".join("?" * len(hashes))
+        sql = f"SELECT row_hash FROM events WHERE row_hash IN ({marks}) AND source = ?"
+        result = conn.exec_driver_sql(sql, (*hashes, source))
+    return [bytes(row[0]) for row in result]
 
 
 def _add_sources(conn: Connection, names: set[str], import_id: int | None) -> None:

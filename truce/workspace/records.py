@@ -12,19 +12,23 @@ canonical JSON object::
 with ``"file_sha256": "<hex>"`` added for evidence (the hash of the original file itself).
 Kinds: ``event``, ``evidence``, ``custody``, ``finding``.
 
-**Content hashes**, SHA-256 of canonical JSON:
+**Content hashes**:
 
-* an event's ``row_hash`` covers what the row says, in ``EVENT_SCHEMA`` order without the two
-  ids a reader may derive from the line number (``event_id``, ``source_record``), times as
-  microseconds and claims as their JSON text::
+* an event's ``row_hash`` covers what the row says: the :data:`ROW_COLUMNS` (``EVENT_SCHEMA``
+  without the two ids a reader may derive from the line number, ``event_id`` and
+  ``source_record``), each value encoded as
 
-      [source, time_start, time_end, time_zone, time_precision, lon, lat, precision_m, area_id,
-       area_precision, kind, weapon_class, target, target_class, outcome, claims, deaths,
-       injured, quantity, text, link, raw]
+  - null: ``~``
+  - text: its length in UTF-8 bytes, ``:``, its UTF-8 bytes (claims: their JSON text)
+  - integer (times in microseconds, deaths, injured, quantity): ``i`` and its decimal digits
+  - float (lon, lat, precision_m; -0.0 is stored as 0.0): ``f`` and the decimal digits of its
+    IEEE 754 binary64 bit pattern read as a signed 64-bit integer
 
-  and its ``content_hash`` covers that and the ids: ``["events/1", row_hash hex, event_id,
-  source_record]``. ``(source, row_hash)`` is the row's identity for idempotent imports;
-* evidence, custody events and findings hash a JSON object of their columns (hashes in hex),
+  joined by ``,``; ``row_hash = SHA-256(encoding)``. ``(source, row_hash)`` is the row's identity
+  for idempotent imports. Its ``content_hash`` adds the ids:
+  ``SHA-256("events/1," + text(event_id) + "," + text(source_record) + "," + row_hash)`` (the
+  row hash as 32 raw bytes). This encoding is exact and computed column-wise with Arrow;
+* evidence, custody events and findings hash canonical JSON of their columns (hashes in hex),
   tagged ``"schema": "evidence/1"`` and so on (see the ``*_content`` functions).
 """
 
@@ -35,6 +39,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LEAF_VERSION = 1
 """The ``v`` of the leaf data format described in the module docstring."""
@@ -83,14 +90,52 @@ def sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def event_row_hash(values: Sequence[Any]) -> bytes:
-    """The ``row_hash`` of an event from its :data:`ROW_COLUMNS` values in order."""
-    return hashlib.sha256(_encode(list(values)).encode("utf-8", "surrogatepass")).digest()
+INTEGER_COLUMNS = frozenset({"time_start", "time_end", "deaths", "injured", "quantity"})
+"""Row columns encoded as integers."""
+
+FLOAT_COLUMNS = frozenset({"lon", "lat", "precision_m"})
+"""Row columns encoded by their IEEE 754 bit pattern."""
 
 
-def event_content_hash(row_hash: bytes, event_id: str, source_record: str) -> bytes:
-    """The ``content_hash`` of an event: its row hash and its two ids."""
-    return sha256(canonical_json(["events/1", row_hash.hex(), event_id, source_record]))
+def encode_column(name: str, values: pa.Array) -> pa.Array:
+    """The row-hash encoding of one column's values as binary (see the module docstring)."""
+    if name in FLOAT_COLUMNS:
+        bits = pc.cast(values, pa.float64()).view(pa.int64())
+        text = pc.binary_join_element_wise("f", pc.cast(bits, pa.string()), "")
+    elif name in INTEGER_COLUMNS:
+        text = pc.binary_join_element_wise("i", pc.cast(values, pa.string()), "")
+    else:
+        strings = pc.cast(values, pa.string())
+        size = pc.cast(pc.binary_length(strings), pa.string())
+        text = pc.binary_join_element_wise(size, strings, ":")
+    return pc.cast(pc.fill_null(text, "~"), pa.binary())
+
+
+_COMMA = pa.scalar(b",", pa.binary())
+_EVENTS_TAG = pa.scalar(b"events/1", pa.binary())
+
+
+def event_hashes(
+    columns: Mapping[str, pa.Array], event_ids: pa.Array, source_records: pa.Array
+) -> tuple[list[bytes], list[bytes]]:
+    """``(row hashes, content hashes)`` of the events given column by column."""
+    encoded = [encode_column(name, columns[name]) for name in ROW_COLUMNS]
+    rows = pc.binary_join_element_wise(*encoded, _COMMA).to_pylist()
+    row_hashes = [hashlib.sha256(row).digest() for row in rows]
+    ids = pc.binary_join_element_wise(
+        _EVENTS_TAG,
+        encode_column("event_id", event_ids),
+        encode_column("source_record", source_records),
+        pa.array(row_hashes, pa.binary()),
+        _COMMA,
+    )
+    content = [hashlib.sha256(value).digest() for value in ids.to_pylist()]
+    return row_hashes, content
+
+
+def float_for_storage(values: pa.Array) -> pa.Array:
+    """Floats as stored and hashed: -0.0 becomes 0.0 (SQLite does not keep the sign of zero)."""
+    return pc.add(pc.cast(values, pa.float64()), 0.0)
 
 
 def claims_json(claims: Sequence[Mapping[str, Any]] | None) -> str:

@@ -103,7 +103,7 @@ events = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("link", sa.Text, nullable=False),
     sa.Column("raw", sa.Text, nullable=False),
-    sa.UniqueConstraint("source", "row_hash"),
+    sa.UniqueConstraint("row_hash", "source"),
 )
 """Reports and events: every column of ``EVENT_SCHEMA`` (claims as JSON text), and the row's
 identity ``(source, row_hash)`` that makes imports idempotent."""
@@ -235,6 +235,7 @@ ledger_nodes = sa.Table(
     sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("hash", Hash, nullable=False),
+    sqlite_with_rowid=False,
 )
 """Hashes of the Merkle tree's complete perfect subtrees by ``(level, idx)``; level 0 = leaves."""
 

@@ -36,6 +36,9 @@ WRITE_OPTION = "truce_write"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 """How long a SQLite writer waits for another writer before failing."""
 
+SQLITE_CACHE_KIB = 65_536
+"""SQLite page cache per connection (64 MiB), so index pages of large imports stay in memory."""
+
 
 class Store(Protocol):
     """The storage interface every part of truce uses (see the module docstring)."""
@@ -169,7 +172,7 @@ def _engine(url: sa.URL) -> Engine:
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    """Per connection: manual transactions, WAL, full sync, foreign keys, a busy timeout."""
+    """Per connection: manual transactions, WAL, full sync, foreign keys, timeout, cache."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
@@ -177,6 +180,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     finally:
         cursor.close()
 

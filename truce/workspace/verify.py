@@ -128,8 +128,8 @@ def _log_size(conn: Connection) -> int:
     return max(-1 if h is None else int(h) for h in (highest_node, highest_leaf)) + 1
 
 
-def _leaf_rows(conn: Connection, kind: str) -> Iterator[Row[Any]]:
-    """``(idx, record...)`` for every leaf of ``kind`` whose record exists, in leaf order."""
+def _leaf_batches(conn: Connection, kind: str) -> Iterator[list[Row[Any]]]:
+    """Batches of ``(leaf_idx, record...)`` for every leaf of ``kind`` whose record exists."""
     table = RECORD_TABLES[kind]
     last = -1
     while True:
@@ -140,44 +140,47 @@ def _leaf_rows(conn: Connection, kind: str) -> Iterator[Row[Any]]:
             .order_by(ledger_leaves.c.idx)
             .limit(_BATCH)
         )
-        rows = conn.execute(query).all()
+        rows = list(conn.execute(query).all())
         if not rows:
             return
-        yield from rows
+        yield rows
         last = int(rows[-1].leaf_idx)
 
 
-def _content_hash(kind: str, row: Row[Any]) -> tuple[bytes, bool]:
-    """The content hash recomputed from a stored row, and whether every stored hash agrees."""
-    values = row._mapping
+def _content_hashes(kind: str, rows: list[Row[Any]]) -> list[tuple[bytes, bool]]:
+    """Per row: the content hash recomputed from its values, and whether its stored hashes
+    agree."""
     if kind == "event":
-        row_hash, content = stored_hashes(row)
-        agrees = row_hash == bytes(values["row_hash"]) and content == bytes(values["content_hash"])
-        return content, agrees
+        return [
+            (content, row_hash == bytes(row.row_hash) and content == bytes(row.content_hash))
+            for row, (row_hash, content) in zip(rows, stored_hashes(rows), strict=True)
+        ]
     maker = {"evidence": evidence_content, "custody": custody_content, "finding": finding_content}
-    content = sha256(maker[kind](dict(values)))
-    return content, content == bytes(values["content_hash"])
+    result = []
+    for row in rows:
+        content = sha256(maker[kind](dict(row._mapping)))
+        result.append((content, content == bytes(row.content_hash)))
+    return result
 
 
 def _check_kind(
     conn: Connection, kind: str, expected: bytearray, covered: bytearray, report: VerifyReport
 ) -> None:
-    for row in _leaf_rows(conn, kind):
-        index, record_id = int(row.leaf_idx), int(row.id)
-        ref = f"{kind}:{record_id}"
-        actual, agrees = _content_hash(kind, row)
-        if not agrees:
-            report.add(
-                "record-changed",
-                ref,
-                f"the stored content no longer matches the content hash recorded with it "
-                f"(leaf {index})",
-            )
-        file_hash = bytes(row.sha256) if kind == "evidence" else None
-        data = leaf_data(kind, record_id, actual, file_hash)
-        expected[index * HASH_SIZE : (index + 1) * HASH_SIZE] = leaf_hash(data)
-        covered[index] = 1
-        report.records += 1
+    for rows in _leaf_batches(conn, kind):
+        for row, (actual, agrees) in zip(rows, _content_hashes(kind, rows), strict=True):
+            index, record_id = int(row.leaf_idx), int(row.id)
+            if not agrees:
+                report.add(
+                    "record-changed",
+                    f"{kind}:{record_id}",
+                    f"the stored content no longer matches the content hash recorded with it "
+                    f"(leaf {index})",
+                )
+            file_hash = bytes(row.sha256) if kind == "evidence" else None
+            data = leaf_data(kind, record_id, actual, file_hash)
+            expected[index * HASH_SIZE : (index + 1) * HASH_SIZE] = leaf_hash(data)
+            covered[index] = 1
+            report.records += 1
 
 
 def _check_orphans(conn: Connection, report: VerifyReport) -> None:

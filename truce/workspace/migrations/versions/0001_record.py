@@ -86,7 +86,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("link", sa.Text, nullable=False),
         sa.Column("raw", sa.Text, nullable=False),
-        sa.UniqueConstraint("source", "row_hash"),
+        sa.UniqueConstraint("row_hash", "source"),
     )
     op.create_table(
         "quarantine",
@@ -195,6 +195,7 @@ def _ledger_tables() -> None:
         sa.Column("level", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("hash", _HASH, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "ledger_leaves",
