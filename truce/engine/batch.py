@@ -27,16 +27,33 @@ OUTCOME_SLUGS: tuple[str, ...] = ("impact", "attempt", "unknown")
 
 REQUIRED = ("event_id", "time_start", "time_end", "lon", "lat", "kind")
 
+COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "source",
+    "time_start",
+    "time_end",
+    "lon",
+    "lat",
+    "precision_m",
+    "kind",
+    "weapon_class",
+    "target",
+    "target_class",
+    "outcome",
+    "claims",
+)
+"""The event columns the engine reads (the others may be left out when reading Parquet)."""
+
 
 def _codes(column: pa.Array | pa.ChunkedArray, slugs: tuple[str, ...]) -> NDArray[np.int16]:
     """Position of each value in ``slugs``; -1 for null or unknown values."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if isinstance(column, pa.DictionaryArray):
-        dictionary = _codes(column.dictionary, slugs)
-        indices = column.indices.to_numpy(zero_copy_only=False)
-        valid = column.indices.is_valid().to_numpy(zero_copy_only=False)
-        return np.where(valid, dictionary[np.where(valid, indices, 0)], -1).astype(np.int16)
+        dictionary = np.append(_codes(column.dictionary, slugs), np.int16(-1))
+        missing = len(dictionary) - 1
+        indices = pc.fill_null(column.indices.cast(pa.int64()), missing)
+        return np.asarray(dictionary[indices.to_numpy(zero_copy_only=False)], dtype=np.int16)
     found = pc.index_in(column, value_set=pa.array(slugs, pa.string()))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int16)
 

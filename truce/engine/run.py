@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Protocol
 
 import numpy as np
@@ -106,6 +107,8 @@ class Engine:
         self.facts = RunFacts()
         self.summary = Summary(assumed_start=assume_start.describe() if assume_start else None)
         self.held: dict[tuple[int, str, str], list[pa.Table]] = {}
+        self.timings: dict[str, float] = {}
+        """Seconds spent per stage of :meth:`feed` (for benches and progress reports)."""
         self.keys: list[list[pa.Table]] = [[] for _ in starts]
         for plan in self.plans:
             if plan.scenario == self.main:
@@ -117,16 +120,20 @@ class Engine:
         """Check one batch of events."""
         if batch.num_rows == 0:
             return
+        clock = perf_counter()
         prepared = PreparedBatch(batch)
         self.facts.see(prepared.start, prepared.end)
         self.summary.events_read += prepared.size
         self.summary.events_unlocated += int((~prepared.located).sum())
+        candidates = self.prefilter.candidates(prepared)
+        clock = self._tick("prepare and prefilter", clock)
         produced: dict[tuple[int, str, str], list[pa.RecordBatch]] = {}
         gated: set[tuple[int, str, str]] = set()
-        for unit, rows in zip(self.units, self.prefilter.candidates(prepared), strict=True):
+        for unit, rows in zip(self.units, candidates, strict=True):
             if len(rows) == 0:
                 continue
             hits = unit.evaluate(prepared, rows)
+            clock = self._tick("exact checks", clock)
             if len(hits) == 0:
                 continue
             if unit.role == "quiet":
@@ -135,6 +142,7 @@ class Engine:
             context = unit.context
             key = (context.scenario, context.agreement.id, context.term.id)
             produced.setdefault(key, []).append(self.composer.compose(unit, prepared, hits))
+            clock = self._tick("findings and explanations", clock)
             if context.gates:
                 gated.add(key)
         for key, parts in produced.items():
@@ -143,6 +151,13 @@ class Engine:
                 self.held.setdefault(key, []).append(table)
             else:
                 self._emit(key[0], table)
+        self._tick("summary and output", clock)
+
+    def _tick(self, stage: str, since: float) -> float:
+        """Add the time since ``since`` to a stage; the current time."""
+        now = perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - since
+        return now
 
     def _emit(self, scenario: int, table: pa.Table) -> None:
         if table.num_rows == 0:

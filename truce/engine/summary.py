@@ -7,14 +7,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from truce.engine.explain import literal
 from truce.engine.findings import STATUSES, UNATTRIBUTED, Finding
 from truce.engine.timing import from_micros
 
 _EXAMPLES = 50
+
+
+def _codes(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> NDArray[np.int64]:
+    found = pc.index_in(column, value_set=pa.array(words, pa.string()))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _tally(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
+    values, counts = np.unique(keys, return_counts=True)
+    return list(zip(values.tolist(), counts.tolist(), strict=True))
 
 
 def _day_words(day_number: int) -> str:
@@ -57,22 +69,30 @@ class Summary:
         )
         if table.num_rows == 0:
             return
-        day = pc.divide(pc.cast(table.column("time_start"), pa.int64()), literal(86_400_000_000))
-        keyed = pa.table(
-            {
-                "agreement": table.column("agreement"),
-                "term": table.column("term"),
-                "status": table.column("status"),
-                "party": table.column("party_bound"),
-                "day": pc.fill_null(day, literal(-(10**9))),
-            }
+        terms = pc.dictionary_encode(
+            pc.binary_join_element_wise(
+                table.column("agreement"), table.column("term"), literal("\x00")
+            )
+        ).combine_chunks()
+        status = _codes(table.column("status"), STATUSES)
+        parties = pc.dictionary_encode(table.column("party_bound")).combine_chunks()
+        micros = pc.cast(table.column("time_start"), pa.int64()).to_numpy(zero_copy_only=False)
+        day = np.where(
+            np.isfinite(micros), np.floor_divide(np.nan_to_num(micros), 86_400e6), -(10**9)
         )
-        keys = ["agreement", "term", "status", "party", "day"]
-        for (agreement, term, status, party, day_number), count in _counts(keyed, keys):
-            self.per_term[(agreement, term, status)] += count
-            for one in party.split(", "):
-                self.per_party[(one, status)] += count
-            self.per_day[(_day_words(day_number), status)] += count
+        term_code = np.asarray(terms.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        party_code = np.asarray(parties.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        names = [tuple(t.split("\x00")) for t in terms.dictionary.to_pylist()]
+        width = len(STATUSES)
+        for key, count in _tally(term_code * width + status):
+            agreement, term = names[key // width]
+            self.per_term[(agreement, term, STATUSES[key % width])] += count
+        party_names = parties.dictionary.to_pylist()
+        for key, count in _tally(party_code * width + status):
+            for one in party_names[key // width].split(", "):
+                self.per_party[(one, STATUSES[key % width])] += count
+        for key, count in _tally(day.astype(np.int64) * width + status):
+            self.per_day[(_day_words(key // width), STATUSES[key % width])] += count
 
     @property
     def total(self) -> int:
