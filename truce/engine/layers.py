@@ -71,6 +71,13 @@ class FieldCache:
 
     def __init__(self) -> None:
         self._fields: dict[tuple[Any, ...], Any] = {}
+        self.reach: dict[tuple[Any, ...], float] = {}
+        """Per line geometry (its source key), the largest distance any term measures from it:
+        one field of that reach serves every term."""
+
+    def widen(self, source: tuple[Any, ...], reach: float) -> None:
+        """Note that some term measures up to ``reach`` from the line ``source``."""
+        self.reach[source] = max(self.reach.get(source, 0.0), reach)
 
     def get(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """The cached value for ``key``, built on first use."""
@@ -249,6 +256,9 @@ class AreaSet:
 
 def area_set(agreement: Agreement, zone: ZoneSelector, version: int, cache: FieldCache) -> AreaSet:
     """The selected zone as a field."""
+    if zone.within is not None and zone.features is None:
+        field, features = line_set(agreement, zone.layer, version, zone.within.metres, cache)
+        return AreaSet(field, features, zone.within.metres)
     key = ("zone", source_key(agreement, zone.layer, version), repr(zone))
     return cache.get(key, lambda: _build_area(agreement, zone, version))  # type: ignore[no-any-return]
 
@@ -271,8 +281,10 @@ def _build_area(agreement: Agreement, zone: ZoneSelector, version: int) -> AreaS
 def line_set(
     agreement: Agreement, layer_id: str, version: int, reach: float, cache: FieldCache
 ) -> tuple[LinesField, Features]:
-    """A whole line layer as a field."""
-    key = ("line", source_key(agreement, layer_id, version), reach)
+    """A whole line layer as a field (of at least ``reach``: the widest any term needs)."""
+    source = source_key(agreement, layer_id, version)
+    reach = max(reach, cache.reach.get(source, 0.0))
+    key = ("line", source, reach)
 
     def build() -> tuple[LinesField, Features]:
         chosen = geometry(agreement, layer_id, version).features

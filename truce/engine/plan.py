@@ -13,8 +13,9 @@ from typing import Any
 
 from truce.agreement import Agreement
 from truce.agreement.in_force import Window, effective_window, gated_by, term_window
+from truce.agreement.terms import QuietPeriod, WithdrawalDistance, ZoneRestriction
 from truce.engine.checks import COMPILERS, NOT_CHECKED, EventUnit, TermCheck, TermSetup
-from truce.engine.layers import FieldCache
+from truce.engine.layers import FieldCache, source_key
 from truce.engine.timing import OPEN_END, Span, micros
 from truce.instant import Instant
 
@@ -63,6 +64,25 @@ class AgreementPlan:
 def span_of(window: Window) -> Span:
     """A window in microseconds."""
     return Span(micros(window.start), micros(window.end) if window.end else OPEN_END)
+
+
+def note_reaches(agreement: Agreement, cache: FieldCache) -> None:
+    """Tell the cache how far terms measure from each line, so that one field serves all."""
+    for term in agreement.terms:
+        layers: dict[str, float] = {}
+        if isinstance(term, WithdrawalDistance):
+            reach = max((d.metres for d in term.per_side_distances().values()), default=0.0)
+            layers = dict.fromkeys(term.reference_lines.values(), reach)
+        elif (
+            isinstance(term, ZoneRestriction | QuietPeriod)
+            and term.zone.within is not None
+            and term.zone.features is None
+        ):
+            layers = {term.zone.layer: term.zone.within.metres}
+        for layer_id, reach in layers.items():
+            layer = agreement.layer(layer_id)
+            for version in range(len(layer.versions) if layer else 0):
+                cache.widen(source_key(agreement, layer_id, version), reach)
 
 
 def compile_agreement(

@@ -37,7 +37,7 @@ from truce.engine.findings import (
     table_to_findings,
 )
 from truce.engine.layers import FieldCache
-from truce.engine.plan import AgreementPlan, compile_agreement
+from truce.engine.plan import AgreementPlan, compile_agreement, note_reaches
 from truce.engine.prefilter import Prefilter
 from truce.engine.summary import Summary, diff_findings
 from truce.engine.timing import from_micros
@@ -91,6 +91,8 @@ class Engine:
         if at_least not in AT_LEAST:
             raise InputError(f"at_least must be one of {', '.join(AT_LEAST)}, got {at_least!r}")
         cache = cache or FieldCache()
+        for agreement in agreements:
+            note_reaches(agreement, cache)
         starts = [None] if assume_start is None else [None, assume_start]
         self.main = len(starts) - 1
         self.plans: list[AgreementPlan] = [
