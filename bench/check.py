@@ -404,7 +404,8 @@ def worker_geopandas(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def worker_loop(args: dict[str, Any]) -> dict[str, Any]:
-    """The ten terms with a per-event Python loop over shapely geometries (STRtree per term)."""
+    """The ten terms with a per-event Python loop over shapely geometries: with an STRtree of
+    the objects, or (``naive``) measuring every object."""
     import shapely
 
     from truce.agreement import load_agreement
@@ -426,20 +427,27 @@ def worker_loop(args: dict[str, Any]) -> dict[str, Any]:
         shapely.union_all([f.geometry for f in geometry(agreement, "occupied", 0).features])
     )
     zones = [projected(f.geometry) for f in geometry(agreement, "zones", 0).features]
+    naive = bool(args.get("naive"))
+
+    def near(point: Any, limit: float) -> int:
+        if naive:
+            return sum(1 for item in energy if item.distance(point) <= limit)
+        return len(tree.query(point, predicate="dwithin", distance=limit))
+
     started = time.perf_counter()
     found = sides = 0
     for row in table:
         x, y = LCC.forward(np.array([row["lon"]]), np.array([row["lat"]]))
         point = shapely.Point(x[0], y[0])
-        found += len(tree.query(point, predicate="dwithin", distance=5_000.0))
+        found += near(point, 5_000.0)
         d_line = line.distance(point)
         sides += int(occupied.contains(point))
         for limit in (25e3, 35e3, 70e3, 15e3):
             found += int(d_line < limit)
         found += sum(1 for zone in zones if zone.contains(point))
         found += int(d_line <= 10e3)
-        found += len(tree.query(point, predicate="dwithin", distance=50_000.0)) > 0
-        found += len(tree.query(point, predicate="dwithin", distance=2_000.0)) > 0
+        found += near(point, 50_000.0) > 0
+        found += near(point, 2_000.0) > 0
         found += int(row["time_start"].year >= 2022)
     seconds = time.perf_counter() - started
     return {"events": len(table), "seconds": seconds, "matches": found, "rss_mb": _rss_mb()}
@@ -587,16 +595,16 @@ def main() -> None:
         spawn("geopandas", {"events": str(base), "size": options.sample, "cache": str(cache)})
     )
     line(f"GeoPandas sjoin/sjoin_nearest ({options.sample:,} sample)", geo)
-    loop = collect(
-        spawn(
-            "loop", {"events": str(base), "agreement": str(agreement), "size": options.loop_sample}
-        )
-    )
-    line(f"per-event shapely loop ({options.loop_sample:,} sample)", loop)
+    loop_args = {"events": str(base), "agreement": str(agreement), "size": options.loop_sample}
+    loop = collect(spawn("loop", loop_args))
+    line(f"per-event shapely loop, STRtree ({options.loop_sample:,} sample)", loop)
+    naive = collect(spawn("loop", {**loop_args, "size": options.loop_sample // 10, "naive": True}))
+    line(f"per-event shapely loop, naive ({options.loop_sample // 10:,} sample)", naive)
     engine_rate = one["rate"]
     print(
         f"engine vs GeoPandas: {engine_rate / (geo['events'] / geo['seconds']):.1f}x; "
-        f"vs per-event loop: {engine_rate / (loop['events'] / loop['seconds']):.0f}x (1 core)"
+        f"vs per-event loop: {engine_rate / (loop['events'] / loop['seconds']):.0f}x (STRtree), "
+        f"{engine_rate / (naive['events'] / naive['seconds']):.0f}x (naive) (1 core)"
     )
     ref = collect(
         spawn(

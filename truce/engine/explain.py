@@ -76,6 +76,7 @@ def by_value(values: NDArray[np.generic], words: Callable[[Any], str]) -> pa.Arr
     return texts.take(pa.array(inverse.reshape(-1).astype(np.int64)))
 
 
+@lru_cache(maxsize=65536)
 def _metres_words(metres: float) -> str:
     if not np.isfinite(metres):
         return "an unknown distance"
@@ -93,7 +94,12 @@ def distance_words(metres: FloatArray) -> pa.Array:
 
 def percent_words(fraction: FloatArray) -> pa.Array:
     """Shares as '62%'."""
-    return by_value(np.round(np.asarray(fraction, dtype=np.float64) * 100.0), lambda v: f"{v:.0f}%")
+    return by_value(np.round(np.asarray(fraction, dtype=np.float64) * 100.0), _percent)
+
+
+@lru_cache(maxsize=1024)
+def _percent(value: float) -> str:
+    return f"{value:.0f}%"
 
 
 def scatter(index: IntArray, words: pa.Array, size: int, default: str = "") -> pa.Array:

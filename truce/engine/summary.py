@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ def _tally(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
     return list(zip(values.tolist(), counts.tolist(), strict=True))
 
 
+@lru_cache(maxsize=65536)
 def _day_words(day_number: int) -> str:
     if day_number < -(10**8):
         return "undated"

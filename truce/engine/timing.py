@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -67,6 +68,7 @@ def classify(start: IntArray, end: IntArray, span: Span) -> tuple[NDArray[np.int
     return status, fraction
 
 
+@lru_cache(maxsize=65536)
 def minutes_words(minutes: int) -> str:
     """A duration in whole minutes as words: '2 days 3 h', '5 h 12 min', '40 min'."""
     days, rest = divmod(abs(minutes), 1440)
@@ -103,4 +105,10 @@ def timestamps(values: IntArray) -> pa.Array:
 def stamp_words(values: IntArray) -> pa.Array:
     """Microsecond values as '2025-03-19 00:20Z' texts."""
     minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
-    return by_value(minutes, lambda m: f"{from_micros(m * 60_000_000):%Y-%m-%d %H:%M}Z")
+    return by_value(minutes, minute_stamp)
+
+
+@lru_cache(maxsize=65536)
+def minute_stamp(minute: int) -> str:
+    """Minutes since 1970 as '2025-03-19 00:20Z'."""
+    return f"{from_micros(minute * 60_000_000):%Y-%m-%d %H:%M}Z"
