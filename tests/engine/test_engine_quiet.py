@@ -150,3 +150,25 @@ def test_first_quiet_matches_brute_force(
         if t <= until and all(e <= t - period or s >= t for s, e in zip(start, end, strict=True))
     ]
     assert got == (valid[0] if valid else None)
+
+
+def test_changes_under_an_assumed_start_match_two_separate_runs(agreement: Agreement) -> None:
+    """The single pass that also evaluates the stated start reports exactly the differences
+    between a run under the stated start and a run under the assumed one (gated terms too)."""
+    from truce.instant import Instant
+
+    assumed = Instant.from_utc(day(15))
+    stated = run([agreement], events())
+    moved = run([agreement], events(), assume_start=assumed)
+    before = {(f.term, f.event_id): f.status for f in stated.finding_list() if f.event_id}
+    after = {(f.term, f.event_id): f.status for f in moved.finding_list() if f.event_id}
+    expected = {
+        key: (before.get(key, "none"), after.get(key, "none"))
+        for key in set(before) | set(after)
+        if before.get(key) != after.get(key)
+    }
+    changes = moved.summary.changes
+    assert changes is not None
+    reported = {(c["term"], c["event_id"]): (c["before"], c["after"]) for c in changes["examples"]}
+    assert reported == expected
+    assert expected

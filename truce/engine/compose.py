@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 from truce.engine.attribution import Attributed, Attributor, party_words, released_masks
 from truce.engine.batch import KIND_SLUGS, OUTCOME_SLUGS, PreparedBatch
 from truce.engine.checks import EventUnit, Hits
+from truce.engine.checks.base import Words
 from truce.engine.explain import (
     by_value,
     concat,
@@ -39,8 +40,36 @@ class Composer:
             self._attributors[id(agreement)] = Attributor(agreement)
         return self._attributors[id(agreement)]
 
+    def settle(self, unit: EventUnit, batch: PreparedBatch, hits: Hits) -> Hits:
+        """The hits left once recorded releases apply: a finding attributed only to released
+        parties, or unattributed when every bound party is released, goes."""
+        context = unit.context
+        if not context.agreement.reciprocal_release or len(hits) == 0:
+            return hits
+        binds = list(context.term.binds)
+        masks = self._attributor(unit).attribute(_column(batch, "claims", hits), binds).masks
+        released = released_masks(context.agreement, context.term.id, binds, batch.start[hits.rows])
+        everyone = np.uint64((1 << len(binds)) - 1)
+        keep = np.where(masks > 0, (masks & ~released) > 0, (released & everyone) != everyone)
+        return hits if keep.all() else hits.take(np.flatnonzero(keep))
+
+    def keys(self, unit: EventUnit, batch: PreparedBatch, hits: Hits) -> pa.Table:
+        """Only what says which finding it is and how strong: for comparing scenarios."""
+        context = unit.context
+        size = len(hits)
+        columns = {
+            "agreement": constant(context.agreement.id, size),
+            "term": constant(context.term.id, size),
+            "event_id": _column(batch, "event_id", hits),
+            "status": lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1),
+            "time_start": _column(batch, "time_start", hits),
+            "time_end": _column(batch, "time_end", hits),
+            "distance_m": _floats(hits.distance_m),
+        }
+        return pa.table({k: _cast(v, FINDING_SCHEMA.field(k).type) for k, v in columns.items()})
+
     def compose(self, unit: EventUnit, batch: PreparedBatch, hits: Hits) -> pa.RecordBatch:
-        """The findings of ``hits`` as a batch in :data:`FINDING_SCHEMA`."""
+        """The findings of (settled) ``hits`` as a batch in :data:`FINDING_SCHEMA`."""
         context = unit.context
         term, agreement = context.term, context.agreement
         binds = list(term.binds)
@@ -48,16 +77,7 @@ class Composer:
         attributed = self._attributor(unit).attribute(claims, binds)
         released = released_masks(agreement, term.id, binds, batch.start[hits.rows])
         masks = attributed.masks & ~released
-        everyone = np.uint64((1 << len(binds)) - 1)
-        keep = np.flatnonzero(
-            np.where(attributed.masks > 0, masks > 0, (released & everyone) != everyone)
-        )
-        if len(keep) < len(hits):
-            hits = hits.take(keep)
-            claims = claims.take(pa.array(keep))
-            attributed = self._attributor(unit).attribute(claims, binds)
-            masks = masks[keep]
-            released = released[keep]
+        words = unit.words(batch, hits)
         size = len(hits)
         party_bound = party_words(masks, binds)
         status = lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1)
@@ -78,19 +98,19 @@ class Composer:
             "party_bound": party_bound,
             "contested": pa.array(attributed.contested),
             "claims": claims,
-            "feature_layer": hits.feature_layer,
-            "feature_id": hits.feature_id,
-            "feature_name": hits.feature_name,
+            "feature_layer": words.feature_layer,
+            "feature_id": words.feature_id,
+            "feature_name": words.feature_name,
             "distance_m": _floats(hits.distance_m),
             "limit_m": _floats(hits.limit_m),
-            "side": hits.side,
+            "side": words.side,
             "fraction": pa.array(hits.fraction),
             "time_fraction": pa.array(hits.time_fraction),
             "after_entry_s": pa.array(after),
             "layer_versions": constant(context.versions, size),
             "proxies": constant(context.proxies, size),
         }
-        columns["explanation"] = self._explain(unit, batch, hits, attributed, columns, after)
+        columns["explanation"] = self._explain(unit, batch, hits, words, attributed, columns, after)
         arrays = [_cast(columns[f.name], f.type) for f in FINDING_SCHEMA]
         return pa.RecordBatch.from_arrays(arrays, schema=FINDING_SCHEMA)
 
@@ -99,6 +119,7 @@ class Composer:
         unit: EventUnit,
         batch: PreparedBatch,
         hits: Hits,
+        words: Words,
         attributed: Attributed,
         columns: dict[str, pa.Array],
         after: np.ndarray,
@@ -111,9 +132,9 @@ class Composer:
         return paragraph(
             lookup(list(_HEADS), hits.status.astype(np.int64) - 1),
             ": ",
-            hits.where,
+            words.where,
             ". ",
-            pc.fill_null(hits.reasons, literal("")),
+            pc.fill_null(words.reasons, literal("")),
             f"Term '{term.id}' ({context.term_type}) of agreement '{agreement.id}': "
             f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],

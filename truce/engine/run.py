@@ -104,11 +104,13 @@ class Engine:
         self.prefilter = Prefilter(self.units)
         self.composer = Composer()
         self.keep = AT_LEAST[at_least]
+        self.weakest = min(status_rank(s) for s in self.keep)
         self.collect = _Collect()
         self.sink: FindingSink = sink or self.collect
         self.facts = RunFacts()
         self.summary = Summary(assumed_start=assume_start.describe() if assume_start else None)
         self.held: dict[tuple[int, str, str], list[pa.Table]] = {}
+        self.held_keys: dict[tuple[int, str, str], list[pa.Table]] = {}
         self.timings: dict[str, float] = {}
         """Seconds spent per stage of :meth:`feed` (for benches and progress reports)."""
         self.keys: list[list[pa.Table]] = [[] for _ in starts]
@@ -129,8 +131,10 @@ class Engine:
         self.summary.events_unlocated += int((~prepared.located).sum())
         candidates = self.prefilter.candidates(prepared)
         clock = self._tick("prepare and prefilter", clock)
-        produced: dict[tuple[int, str, str], list[pa.RecordBatch]] = {}
+        produced: dict[tuple[int, str, str], list[pa.Table]] = {}
+        keyed: dict[tuple[int, str, str], list[pa.Table]] = {}
         gated: set[tuple[int, str, str]] = set()
+        comparing = len(self.keys) > 1
         for unit, rows in zip(self.units, candidates, strict=True):
             if len(rows) == 0:
                 continue
@@ -143,16 +147,30 @@ class Engine:
                 continue
             context = unit.context
             key = (context.scenario, context.agreement.id, context.term.id)
-            produced.setdefault(key, []).append(self.composer.compose(unit, prepared, hits))
-            clock = self._tick("findings and explanations", clock)
+            hits = self.composer.settle(unit, prepared, hits)
             if context.gates:
                 gated.add(key)
+            if comparing:
+                keyed.setdefault(key, []).append(self.composer.keys(unit, prepared, hits))
+            if context.scenario == self.main:
+                if not context.gates:
+                    hits = hits.take(hits.status >= self.weakest)
+                if len(hits):
+                    part = self.composer.compose(unit, prepared, hits)
+                    produced.setdefault(key, []).append(pa.Table.from_batches([part]))
+            clock = self._tick("findings and explanations", clock)
+        for key, parts in keyed.items():
+            table = best_per_event(parts)
+            if key in gated:
+                self.held_keys.setdefault(key, []).append(table)
+            else:
+                self.keys[key[0]].append(table)
         for key, parts in produced.items():
             table = best_per_event(parts)
             if key in gated:
                 self.held.setdefault(key, []).append(table)
             else:
-                self._emit(key[0], table)
+                self._emit(table)
         self._tick("summary and output", clock)
 
     def _tick(self, stage: str, since: float) -> float:
@@ -161,19 +179,13 @@ class Engine:
         self.timings[stage] = self.timings.get(stage, 0.0) + now - since
         return now
 
-    def _emit(self, scenario: int, table: pa.Table) -> None:
-        if table.num_rows == 0:
-            return
-        if len(self.keys) > 1:
-            self.keys[scenario].append(table.select(["agreement", "term", "event_id", "status"]))
-        if scenario != self.main:
-            return
-        kept = table
+    def _emit(self, table: pa.Table) -> None:
+        """Count and write findings of the main scenario that are strong enough."""
         if len(self.keep) < len(AT_LEAST[POSSIBLE]):
-            kept = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
-        if kept.num_rows:
-            self.summary.add(kept)
-            for batch in kept.to_batches():
+            table = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
+        if table.num_rows:
+            self.summary.add(table)
+            for batch in table.to_batches():
                 self.sink.write(batch)
 
     def finish(self) -> CheckResult:
@@ -185,7 +197,10 @@ class Engine:
             term_findings.extend((check.context.scenario, f) for f in check.finish(self.facts))
         for key, tables in sorted(self.held.items()):
             plan = next(p for p in self.plans if (p.scenario, p.agreement.id) == key[:2])
-            self._emit(key[0], gate(pa.concat_tables(tables), plan, key[2], self.facts))
+            self._emit(gate(pa.concat_tables(tables), plan, key[2], self.facts))
+        for key, tables in sorted(self.held_keys.items()):
+            plan = next(p for p in self.plans if (p.scenario, p.agreement.id) == key[:2])
+            self.keys[key[0]].append(gate(pa.concat_tables(tables), plan, key[2], self.facts))
         main = [f for scenario, f in term_findings if scenario == self.main]
         self.summary.term_findings = main
         if main:
@@ -206,14 +221,16 @@ def _concat_keys(tables: list[pa.Table]) -> pa.Table:
     schema = pa.schema(
         [FINDING_SCHEMA.field(n) for n in ("agreement", "term", "event_id", "status")]
     )
-    return pa.concat_tables([schema.empty_table(), *(t.cast(schema) for t in tables)])
+    return pa.concat_tables(
+        [schema.empty_table(), *(t.select(schema.names).cast(schema) for t in tables)]
+    )
 
 
-def best_per_event(parts: list[pa.RecordBatch]) -> pa.Table:
+def best_per_event(parts: list[pa.Table]) -> pa.Table:
     """For findings of one term, only the strongest per event (then the nearest)."""
-    table = pa.Table.from_batches(parts, schema=FINDING_SCHEMA)
     if len(parts) == 1:
-        return table
+        return parts[0]
+    table = pa.concat_tables(parts)
     events = pc.dictionary_encode(table.column("event_id")).combine_chunks()
     index = events.indices.to_numpy(zero_copy_only=False)
     rank = np.array([status_rank(s) for s in table.column("status").to_pylist()])
@@ -247,14 +264,15 @@ def gate(table: pa.Table, plan: AgreementPlan, term_id: str, facts: RunFacts) ->
         "before that, or the uncertain breaks may have delayed it, so it is at most possible."
     )
     status = pick(unsure, POSSIBLE, table.column("status"))
-    explanation = pick(
-        unsure, concat(table.column("explanation"), note), table.column("explanation")
-    )
     table = table.set_column(table.schema.get_field_index("status"), "status", status)
-    table = table.set_column(
-        table.schema.get_field_index("explanation"), "explanation", explanation
-    )
-    return table.filter(pa.array(keep)).cast(FINDING_SCHEMA)
+    if "explanation" in table.column_names:
+        explanation = pick(
+            unsure, concat(table.column("explanation"), note), table.column("explanation")
+        )
+        index = table.schema.get_field_index("explanation")
+        table = table.set_column(index, "explanation", explanation)
+    table = table.filter(pa.array(keep))
+    return table.cast(FINDING_SCHEMA) if "explanation" in table.column_names else table
 
 
 def check(

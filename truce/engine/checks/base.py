@@ -10,7 +10,7 @@ events have been seen.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pyarrow as pa
@@ -48,32 +48,69 @@ AMBIGUOUS_KINDS = {"explosion": "use-of-force"}
 
 @dataclass
 class Hits:
-    """What one unit found in one batch: one entry per finding."""
+    """What one unit found in one batch, as numbers: one entry per finding. ``detail`` holds the
+    unit's own per-finding arrays (which object, which side...) that its words are built from."""
 
     rows: IntArray
     status: NDArray[np.int8]
+    space: NDArray[np.int8]
+    level: NDArray[np.uint8]
+    time_status: NDArray[np.int8]
     distance_m: FloatArray
     limit_m: FloatArray
     fraction: FloatArray
     time_fraction: FloatArray
+    detail: dict[str, NDArray[np.generic]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def take(self, index: IntArray | NDArray[np.bool_]) -> Hits:
+        """The hits at ``index`` (or where a mask holds)."""
+        values = {
+            item.name: getattr(self, item.name)[index]
+            for item in fields(self)
+            if item.name != "detail"
+        }
+        return Hits(**values, detail={k: v[index] for k, v in self.detail.items()})
+
+    @classmethod
+    def of(
+        cls,
+        screened: Screen,
+        keep: IntArray,
+        status: NDArray[np.int8],
+        space: NDArray[np.int8],
+        distance: FloatArray,
+        limit: FloatArray | float,
+        share: FloatArray,
+        **detail: NDArray[np.generic],
+    ) -> Hits:
+        """The hits at ``keep`` of a screened set of rows and the unit's verdicts on them."""
+        return cls(
+            rows=screened.rows[keep],
+            status=status[keep],
+            space=space[keep],
+            level=screened.level[keep],
+            time_status=screened.time_status[keep],
+            distance_m=np.asarray(distance, dtype=np.float64)[keep],
+            limit_m=np.broadcast_to(np.asarray(limit, dtype=np.float64), status.shape)[keep],
+            fraction=share[keep],
+            time_fraction=screened.time_fraction[keep],
+            detail={k: np.asarray(v)[keep] for k, v in detail.items()},
+        )
+
+
+@dataclass
+class Words:
+    """The words of some hits: what each concerns, and why it is only possible."""
+
     feature_layer: pa.Array
     feature_id: pa.Array
     feature_name: pa.Array
     side: pa.Array
     where: pa.Array
     reasons: pa.Array
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def take(self, index: IntArray) -> Hits:
-        """The hits at ``index``."""
-        picked = pa.array(np.asarray(index, dtype=np.int64))
-        values = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            values[item.name] = value.take(picked) if isinstance(value, pa.Array) else value[index]
-        return Hits(**values)
 
 
 @dataclass(frozen=True)
@@ -113,7 +150,11 @@ class EventUnit(ABC):
 
     @abstractmethod
     def evaluate(self, batch: PreparedBatch, rows: IntArray) -> Hits:
-        """The findings among ``rows`` (already narrowed by kind, time and place)."""
+        """The findings among ``rows`` (already narrowed by kind, time and place), as numbers."""
+
+    @abstractmethod
+    def words(self, batch: PreparedBatch, hits: Hits) -> Words:
+        """What each hit concerns and why it is only possible, in words."""
 
 
 class TermCheck(ABC):
@@ -234,23 +275,15 @@ def final_status(
     return np.where(space >= STRADDLES, status, 0).astype(np.int8)
 
 
-def common_reasons(
-    batch: PreparedBatch,
-    screened: Screen,
-    status: NDArray[np.int8],
-    space: NDArray[np.int8],
-    share: FloatArray,
-    near_words: str,
-    what_kind: str,
-) -> pa.Array:
+def common_reasons(batch: PreparedBatch, hits: Hits, near_words: str, what_kind: str) -> pa.Array:
     """'Possible because ...' (precision, time, kind) for the possible findings, empty text
     for the certain ones."""
-    possible = np.flatnonzero(status == POSSIBLE)
+    possible = np.flatnonzero(hits.status == POSSIBLE)
     if len(possible) == 0:
-        return constant("", len(status))
-    rows = screened.rows[possible]
-    space, share = space[possible], share[possible]
-    time_status = screened.time_status[possible]
+        return constant("", len(hits))
+    rows = hits.rows[possible]
+    space, share = hits.space[possible], hits.fraction[possible]
+    time_status = hits.time_status[possible]
     kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[rows].astype(np.int64)))
     reasons = concat(
         sentence_if(
@@ -268,23 +301,18 @@ def common_reasons(
             " to ",
             stamp_words(batch.end[rows]),
             ") straddles the term's window: ",
-            percent_words(screened.time_fraction[possible]),
+            percent_words(hits.time_fraction[possible]),
             " of it lies within; ",
         ),
         sentence_if(
-            screened.level[possible] != FULL,
+            hits.level[possible] != FULL,
             "its kind '",
             kinds,
             f"' is broader than {what_kind}: it may not be one; ",
         ),
     )
     sentence = concat("Possible because ", pc.utf8_rtrim(reasons, characters="; "), ". ")
-    return scatter(possible, sentence, len(status))
-
-
-def with_rows(hits: Hits, rows: IntArray) -> Hits:
-    """The same hits, re-pointed at other rows."""
-    return replace(hits, rows=rows)
+    return scatter(possible, sentence, len(hits))
 
 
 @dataclass

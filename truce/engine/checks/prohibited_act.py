@@ -28,9 +28,9 @@ from truce.engine.checks.base import (
     Compiled,
     EventUnit,
     Hits,
-    Screen,
     TermSetup,
     UnitContext,
+    Words,
     act_levels,
     common_reasons,
     final_status,
@@ -155,7 +155,19 @@ class ProhibitedActUnit(EventUnit):
         certain = np.where(attempt, ATTEMPT, VIOLATION).astype(np.int8)
         status = final_status(best.space, screened, certain)
         keep = np.flatnonzero(status > 0)
-        return self._hits(batch, screened, keep, status, best, limit, attempt, outcome)
+        return Hits.of(
+            screened,
+            keep,
+            status,
+            best.space,
+            best.f,
+            limit,
+            best.share,
+            obj=best.obj,
+            named=best.named,
+            attempt=attempt,
+            unknown=outcome == _UNKNOWN,
+        )
 
     def _against(
         self,
@@ -239,61 +251,28 @@ class ProhibitedActUnit(EventUnit):
         chosen[row_index[order][first]] = obj[order][first]
         return chosen
 
-    def _hits(
-        self,
-        batch: PreparedBatch,
-        screened: Screen,
-        keep: IntArray,
-        status: NDArray[np.int8],
-        best: _Best,
-        limit: FloatArray,
-        attempt: NDArray[np.bool_],
-        outcome: NDArray[np.int16],
-    ) -> Hits:
-        screened = screened.take(keep)
-        space, named, f, obj, share = (
-            best.space[keep],
-            best.named[keep],
-            best.f[keep],
-            best.obj[keep],
-            best.share[keep],
-        )
-        limit, attempt, outcome = limit[keep], attempt[keep], outcome[keep]
+    def words(self, batch: PreparedBatch, hits: Hits) -> Words:
+        """The object (name, id, layer), the distance, how it relates to the radius."""
+        obj = hits.detail["obj"].astype(np.int64)
         code = (
-            named.astype(np.int64)
-            + 2 * (space == STRADDLES)
-            + 4 * attempt
-            + 8 * (outcome == _UNKNOWN)
+            hits.detail["named"].astype(np.int64)
+            + 2 * (hits.space == STRADDLES)
+            + 4 * hits.detail["attempt"]
+            + 8 * hits.detail["unknown"]
         )
         where = concat(
-            distance_words(f),
+            distance_words(hits.distance_m),
             " from ",
             lookup(self.descriptions, obj, "an object"),
             lookup(self.suffixes, code),
         )
-        reasons = common_reasons(
-            batch,
-            screened,
-            status[keep],
-            space,
-            share,
-            self.near_words,
-            "the acts the term prohibits",
-        )
-        size = len(keep)
-        return Hits(
-            rows=screened.rows,
-            status=status[keep],
-            distance_m=f,
-            limit_m=limit,
-            fraction=share,
-            time_fraction=screened.time_fraction,
+        return Words(
             feature_layer=lookup(self.layers, obj),
             feature_id=lookup(self.ids, obj),
             feature_name=lookup(self.names, obj),
-            side=pa.nulls(size, pa.string()),
+            side=pa.nulls(len(hits), pa.string()),
             where=where,
-            reasons=reasons,
+            reasons=common_reasons(batch, hits, self.near_words, "the acts the term prohibits"),
         )
 
 

@@ -22,12 +22,13 @@ from truce.engine.checks.base import (
     TermCheck,
     TermSetup,
     UnitContext,
+    Words,
     act_levels,
     final_status,
     kind_level,
     screen,
 )
-from truce.engine.checks.zone_restriction import against_area, area_hits
+from truce.engine.checks.zone_restriction import against_area, area_hits, area_words
 from truce.engine.fields import Field
 from truce.engine.findings import QUIET_PERIOD_MET, QUIET_PERIOD_NOT_MET, Finding
 from truce.engine.grid import IntArray
@@ -173,7 +174,11 @@ class QuietPeriodUnit(EventUnit):
         match = against_area(batch, screened.rows, self.area)
         status = final_status(match.space, screened)
         keep = np.flatnonzero(status > 0)
-        return area_hits(batch, screened, keep, status, match, self.area, "the counted acts")
+        return area_hits(screened, keep, status, match, self.area)
+
+    def words(self, batch: PreparedBatch, hits: Hits) -> Words:
+        """The area (breaks are not findings; words only for completeness)."""
+        return area_words(batch, hits, self.area, "the counted acts")
 
     def collect(self, batch: PreparedBatch, hits: Hits) -> None:
         """Hand the breaks to the term's check."""

@@ -25,6 +25,7 @@ from truce.engine.checks.base import (
     Hits,
     TermSetup,
     UnitContext,
+    Words,
     act_levels,
     common_reasons,
     final_status,
@@ -96,29 +97,22 @@ class WithdrawalUnit(EventUnit):
         space, f, line = _combine(side, results)
         status = final_status(space, screened)
         keep = np.flatnonzero(status > 0)
-        kept = screened.take(keep)
         share = np.where(space == STRADDLES, half_plane_share(limit - f, precision), 1.0)
-        layer_names = list(self._line_layers())
-        return Hits(
-            rows=kept.rows,
-            status=status[keep],
-            distance_m=f[keep],
-            limit_m=limit[keep],
-            fraction=share[keep],
-            time_fraction=kept.time_fraction,
-            feature_layer=lookup(layer_names, line[keep]),
-            feature_id=lookup([self.lines[p][1].ids[0] for p in self._line_parties()], line[keep]),
-            feature_name=lookup([self.lines[p][2] for p in self._line_parties()], line[keep]),
-            side=lookup(self._side_words(), side[keep]),
-            where=self._where(batch, kept.rows, f[keep], limit[keep], side[keep], line[keep]),
+        return Hits.of(screened, keep, status, space, f, limit, share, side=side, line=line)
+
+    def words(self, batch: PreparedBatch, hits: Hits) -> Words:
+        """The weapon, the line and the distance to it, the side it was on."""
+        line = hits.detail["line"].astype(np.int64)
+        side = hits.detail["side"].astype(np.int64)
+        parties = self._line_parties()
+        return Words(
+            feature_layer=lookup(self._line_layers(), line),
+            feature_id=lookup([self.lines[p][1].ids[0] for p in parties], line),
+            feature_name=lookup([self.lines[p][2] for p in parties], line),
+            side=lookup(self._side_words(), side),
+            where=self._where(batch, hits.rows, hits.distance_m, hits.limit_m, side, line),
             reasons=common_reasons(
-                batch,
-                kept,
-                status[keep],
-                space[keep],
-                share[keep],
-                "within the distance of the line",
-                "an observation of a weapon",
+                batch, hits, "within the distance of the line", "an observation of a weapon"
             ),
         )
 

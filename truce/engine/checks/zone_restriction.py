@@ -23,6 +23,7 @@ from truce.engine.checks.base import (
     Screen,
     TermSetup,
     UnitContext,
+    Words,
     act_levels,
     common_reasons,
     final_status,
@@ -32,7 +33,7 @@ from truce.engine.checks.base import (
     weapon_levels,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, strip_share, zone_share
-from truce.engine.explain import concat, distance_words, lookup, pick
+from truce.engine.explain import concat, constant, distance_words, lookup, pick
 from truce.engine.fields import Field, ZoneField
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import AreaSet, area_set
@@ -82,23 +83,32 @@ def against_area(batch: PreparedBatch, rows: IntArray, area: AreaSet) -> AreaMat
     return AreaMatch(space, f, feature, share)
 
 
-def area_words(area: AreaSet, match: AreaMatch, keep: IntArray) -> pa.Array:
+def area_words(batch: PreparedBatch, hits: Hits, area: AreaSet, what_kind: str) -> Words:
     """'inside 'Donetsk oblast' (UA-14, layer donbas-oblasts)' or a corridor's distance."""
-    feature = match.feature[keep]
-    within = match.space[keep] == WITHIN
+    feature = hits.detail["feature"].astype(np.int64)
+    within = hits.space == WITHIN
     labels = [
         f"'{name}' ({ident}, layer {area.features.layer})"
         for name, ident in zip(area.features.names, area.features.ids, strict=True)
     ]
     label = lookup(labels, feature, f"layer {area.features.layer}")
     if area.corridor_m is None:
-        return concat(pick(within, "inside ", "at the edge of "), label)
-    corridor = f"{area.corridor_m / 1000.0:g} km corridor"
-    return concat(
-        distance_words(match.f[keep]),
-        " from line ",
-        label,
-        pick(within, f", within the {corridor}", f", at the edge of the {corridor}"),
+        where = concat(pick(within, "inside ", "at the edge of "), label)
+    else:
+        corridor = f"{area.corridor_m / 1000.0:g} km corridor"
+        where = concat(
+            distance_words(hits.distance_m),
+            " from line ",
+            label,
+            pick(within, f", within the {corridor}", f", at the edge of the {corridor}"),
+        )
+    return Words(
+        feature_layer=constant(area.features.layer, len(hits)),
+        feature_id=lookup(area.features.ids, feature),
+        feature_name=lookup(area.features.names, feature),
+        side=pa.nulls(len(hits), pa.string()),
+        where=where,
+        reasons=common_reasons(batch, hits, area_reach_words(area), what_kind),
     )
 
 
@@ -138,43 +148,26 @@ class ZoneRestrictionUnit(EventUnit):
         match = against_area(batch, screened.rows, self.area)
         status = final_status(match.space, screened)
         keep = np.flatnonzero(status > 0)
-        return area_hits(batch, screened, keep, status, match, self.area, "the acts it prohibits")
+        return area_hits(screened, keep, status, match, self.area)
+
+    def words(self, batch: PreparedBatch, hits: Hits) -> Words:
+        """The area (or the corridor and the distance to its line)."""
+        return area_words(batch, hits, self.area, "the acts it prohibits")
 
 
 def area_hits(
-    batch: PreparedBatch,
-    screened: Screen,
-    keep: IntArray,
-    status: NDArray[np.int8],
-    match: AreaMatch,
-    area: AreaSet,
-    what_kind: str,
+    screened: Screen, keep: IntArray, status: NDArray[np.int8], match: AreaMatch, area: AreaSet
 ) -> Hits:
     """Hits of an area check."""
-    kept = screened.take(keep)
-    size = len(keep)
-    feature = match.feature[keep]
-    return Hits(
-        rows=kept.rows,
-        status=status[keep],
-        distance_m=np.abs(match.f[keep]),
-        limit_m=np.full(size, area.corridor_m if area.corridor_m is not None else 0.0),
-        fraction=match.share[keep],
-        time_fraction=kept.time_fraction,
-        feature_layer=pa.array([area.features.layer] * size, pa.string()),
-        feature_id=lookup(area.features.ids, feature),
-        feature_name=lookup(area.features.names, feature),
-        side=pa.nulls(size, pa.string()),
-        where=area_words(area, match, keep),
-        reasons=common_reasons(
-            batch,
-            kept,
-            status[keep],
-            match.space[keep],
-            match.share[keep],
-            area_reach_words(area),
-            what_kind,
-        ),
+    return Hits.of(
+        screened,
+        keep,
+        status,
+        match.space,
+        np.abs(match.f),
+        area.corridor_m if area.corridor_m is not None else 0.0,
+        match.share,
+        feature=match.feature,
     )
 
 
