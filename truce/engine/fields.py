@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from truce.engine.grid import CELL_LAT, CELL_LON, FloatArray, IntArray, Window, half_diagonal_m
 from truce.geodesy import LCC, inverse_scale, projected_distance_m, segment_distance_m
 
-NARROW_M = 5000.0
+NARROW_M = 2000.0
 """Precision circles up to this radius are decided from the raster; wider ones exactly."""
 
 BLOCK = 8
