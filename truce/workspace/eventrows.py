@@ -141,10 +141,9 @@ def stored_hashes(rows: Sequence[Row[Any]]) -> list[tuple[bytes, bytes]]:
     """``(row_hash, content_hash)`` of each stored ``events`` row, recomputed from its values."""
     if not rows:
         return []
-    columns = {
-        name: pa.array([row._mapping[name] for row in rows], kind) for name, kind in _TYPES.items()
-    }
-    columns["claims"] = pa.array([row._mapping["claims"] for row in rows], pa.string())
+    by_name = dict(zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
+    columns = {name: pa.array(by_name[name], kind) for name, kind in _TYPES.items()}
+    columns["claims"] = pa.array(by_name["claims"], pa.string())
     row_hashes, content = event_hashes(columns, columns["event_id"], columns["source_record"])
     return list(zip(row_hashes, content, strict=True))
 

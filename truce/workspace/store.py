@@ -203,10 +203,11 @@ def _sqlite_check(conn: Connection) -> list[str]:
 def _postgresql_check(conn: Connection) -> list[str]:
     """B-tree checks with amcheck when it is installed, and a heap-versus-index comparison."""
     problems: list[str] = []
-    has_amcheck = conn.exec_driver_sql(
-        "SELECT 1 FROM pg_extension WHERE extname = 'amcheck'"
+    amcheck_schema = conn.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'amcheck'"
     ).scalar()
-    if has_amcheck:
+    if amcheck_schema:
         indexes = conn.exec_driver_sql(
             "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am a ON a.oid = c.relam "
@@ -215,10 +216,8 @@ def _postgresql_check(conn: Connection) -> list[str]:
         for name in list(indexes):
             try:
                 with conn.begin_nested():
-                    conn.execute(
-                        sa.text("SELECT bt_index_check(CAST(:n AS regclass), true)"),
-                        {"n": f'"{name}"'},
-                    )
+                    check = f'SELECT "{amcheck_schema}".bt_index_check(CAST(:n AS regclass), true)'
+                    conn.execute(sa.text(check), {"n": f'"{name}"'})
             except sa.exc.DBAPIError as exc:
                 problems.append(f"index {name}: {exc.orig}")
     problems.extend(_index_agreement(conn))

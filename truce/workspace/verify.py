@@ -239,7 +239,8 @@ def _check_nodes(conn: Connection, levels: HashLevels, report: VerifyReport) -> 
                 report.add("node-extra", where, "the stored tree has a node the log does not")
                 continue
             seen[level] += 1
-            if bytes(digest) != levels.get_nodes([(level, index)])[0]:
+            start = index * HASH_SIZE
+            if bytes(digest) != levels.levels[level][start : start + HASH_SIZE]:
                 what = "node"
                 if level == 0:
                     owner = leaf_owner(conn, index)
