@@ -32,7 +32,9 @@ def literal(value: str | int | float | bool) -> pa.Scalar:
 
 
 def _arg(part: Words) -> pa.Array | pa.Scalar:
-    return literal(part) if isinstance(part, str) else pc.fill_null(part, literal(""))
+    if isinstance(part, str):
+        return literal(part)
+    return part if part.null_count == 0 else pc.fill_null(part, literal(""))
 
 
 def concat(*parts: Words) -> pa.Array:
