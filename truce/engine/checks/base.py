@@ -10,6 +10,7 @@ events have been seen.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -275,9 +276,16 @@ def final_status(
     return np.where(space >= STRADDLES, status, 0).astype(np.int8)
 
 
-def common_reasons(batch: PreparedBatch, hits: Hits, near_words: str, what_kind: str) -> pa.Array:
+def common_reasons(
+    batch: PreparedBatch,
+    hits: Hits,
+    near_words: str | Callable[[IntArray], pa.Array],
+    what_kind: str,
+) -> pa.Array:
     """'Possible because ...' (precision, time, kind) for the possible findings, empty text
-    for the certain ones."""
+    for the certain ones. ``near_words`` says what a straddling circle's share is the share of
+    ('within 35 km of the line'): a text, or a function of the hits' positions giving one per
+    hit."""
     possible = np.flatnonzero(hits.status == POSSIBLE)
     if len(possible) == 0:
         return constant("", len(hits))
@@ -285,6 +293,7 @@ def common_reasons(batch: PreparedBatch, hits: Hits, near_words: str, what_kind:
     space, share = hits.space[possible], hits.fraction[possible]
     time_status = hits.time_status[possible]
     kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[rows].astype(np.int64)))
+    near = near_words if isinstance(near_words, str) else near_words(possible)
     reasons = concat(
         sentence_if(
             space == STRADDLES,
@@ -292,7 +301,9 @@ def common_reasons(batch: PreparedBatch, hits: Hits, near_words: str, what_kind:
             distance_words(batch.precision[rows]),
             ": ",
             percent_words(share),
-            f" of the circle lies {near_words}; ",
+            " of the circle lies ",
+            near,
+            "; ",
         ),
         sentence_if(
             time_status != INSIDE,

@@ -38,7 +38,7 @@ from truce.engine.checks.base import (
     screen,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, disc_share
-from truce.engine.explain import concat, distance_words, lookup
+from truce.engine.explain import concat, distance_words, lookup, pick
 from truce.engine.fields import Field
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import ObjectSet, normalised, object_set
@@ -108,13 +108,6 @@ class ProhibitedActUnit(EventUnit):
             )
         ]
         self.suffixes = [self._suffix(code) for code in range(16)]
-        radius = f"{term.radius}"
-        self.near_words = (
-            f"within the radius that applies ({radius} for impacts, {term.attempt_radius} for "
-            "attempts) of the object"
-            if self.attempt_radius is not None
-            else f"within {radius} of the object"
-        )
 
     def _suffix(self, code: int) -> str:
         """The end of the 'where' sentence: how the event relates to the object."""
@@ -272,7 +265,17 @@ class ProhibitedActUnit(EventUnit):
             feature_name=lookup(self.names, obj),
             side=pa.nulls(len(hits), pa.string()),
             where=where,
-            reasons=common_reasons(batch, hits, self.near_words, "the acts the term prohibits"),
+            reasons=common_reasons(
+                batch,
+                hits,
+                lambda index: concat(
+                    "within ",
+                    distance_words(hits.limit_m[index]),
+                    pick(hits.detail["attempt"][index].astype(bool), " (the attempt radius)", ""),
+                    " of the object",
+                ),
+                "the acts the term prohibits",
+            ),
         )
 
 

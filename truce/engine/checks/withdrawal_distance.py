@@ -112,7 +112,15 @@ class WithdrawalUnit(EventUnit):
             side=lookup(self._side_words(), side),
             where=self._where(batch, hits.rows, hits.distance_m, hits.limit_m, side, line),
             reasons=common_reasons(
-                batch, hits, "within the distance of the line", "an observation of a weapon"
+                batch,
+                hits,
+                lambda index: concat(
+                    "within ",
+                    distance_words(hits.limit_m[index]),
+                    " of ",
+                    lookup([self.lines[p][2] for p in parties], line[index], "the line"),
+                ),
+                "an observation of a weapon",
             ),
         )
 
