@@ -12,9 +12,13 @@ import click
 
 from truce import __version__
 from truce.cli.agreement import agreement_group
+from truce.cli.check import check_command
 from truce.cli.common import run_guarded
 from truce.cli.demo import demo_command
+from truce.cli.evidence import evidence_group
+from truce.cli.ledger import ledger_group
 from truce.cli.schema import schema_group
+from truce.cli.workspace import import_command, init_command, quarantine_group, status_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,9 +27,19 @@ def cli() -> None:
     """truce: monitor and verify cease-fires (agreements as code, record, verification)."""
 
 
-cli.add_command(agreement_group)
-cli.add_command(schema_group)
-cli.add_command(demo_command)
+for command in (
+    agreement_group,
+    schema_group,
+    check_command,
+    init_command,
+    status_command,
+    import_command,
+    quarantine_group,
+    evidence_group,
+    ledger_group,
+    demo_command,
+):
+    cli.add_command(command)
 
 
 def main() -> None:
