@@ -95,12 +95,20 @@ def distance_words(metres: FloatArray) -> pa.Array:
 
 
 def percent_words(fraction: FloatArray) -> pa.Array:
-    """Shares as '62%'."""
-    return by_value(np.round(np.asarray(fraction, dtype=np.float64) * 100.0), _percent)
+    """Shares as '62%' ('under 1%' and 'over 99%' rather than a rounded 0% or 100%)."""
+    percent = np.asarray(fraction, dtype=np.float64) * 100.0
+    rounded = np.round(percent)
+    rounded = np.where((percent > 0.0) & (rounded == 0.0), 0.5, rounded)
+    rounded = np.where((percent < 100.0) & (rounded == 100.0), 99.5, rounded)
+    return by_value(rounded, _percent)
 
 
 @lru_cache(maxsize=1024)
 def _percent(value: float) -> str:
+    if value == 0.5:
+        return "under 1%"
+    if value == 99.5:
+        return "over 99%"
     return f"{value:.0f}%"
 
 
