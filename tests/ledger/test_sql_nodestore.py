@@ -118,6 +118,8 @@ def test_prove_every_kind_against_the_last_checkpoint(workspace: Workspace) -> N
     assert prove(workspace, "leaf:0")["record"] == f"finding:{first}"
     with pytest.raises(LedgerError, match="KIND:ID"):
         prove(workspace, "finding-1")
+    with pytest.raises(LedgerError, match="KIND:ID"):
+        prove(workspace, "ucdp:1")
     with pytest.raises(LedgerError, match="no ledger leaf"):
         prove(workspace, "event:9")
 

@@ -15,6 +15,7 @@ from truce.cli.workspace import import_command, quarantine_group
 from truce.errors import InputError
 from truce.workspace import ChunkCommitted, Workspace, import_file
 from truce.workspace.eventrows import iter_event_batches
+from truce.workspace.ledger import make_checkpoint, prove
 from truce.workspace.quarantine import list_quarantine, retry
 from truce.workspace.schema import events, imports
 from truce.workspace.verify import verify_workspace
@@ -36,6 +37,10 @@ def test_importing_the_same_file_twice_adds_nothing(workspace: Workspace) -> Non
     assert (second.accepted, second.duplicates) == (0, first.rows_read)
     assert _count(workspace) == first.accepted
     assert verify_workspace(workspace).ok
+    make_checkpoint(workspace)
+    with workspace.store.read() as conn:
+        own_id = conn.execute(sa.select(events.c.event_id).where(events.c.id == 3)).scalar_one()
+    assert prove(workspace, own_id)["record"] == "event:3"
 
 
 def test_a_file_with_repeated_rows_counts_duplicates(workspace: Workspace, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from truce.ledger.sqlstore import leaf_index, leaf_owner, ledger_tree
 from truce.workspace.clock import micros_to_datetime, micros_to_iso, now_micros
 from truce.workspace.ingest import next_id
 from truce.workspace.records import KINDS, leaf_data, parse_ref
-from truce.workspace.schema import RECORD_TABLES, evidence, ledger_checkpoints
+from truce.workspace.schema import RECORD_TABLES, events, evidence, ledger_checkpoints
 from truce.workspace.workspace import Workspace
 
 
@@ -114,12 +114,13 @@ def stored_leaf_data(conn: Connection, kind: str, record_id: int) -> bytes:
 
 
 def prove(workspace: Workspace, ref: str) -> dict[str, Any]:
-    """The inclusion proof of record ``ref`` (``kind:id`` or ``leaf:N``) in the last checkpoint."""
-    try:
-        kind, number = parse_ref(ref)
-    except ValueError as exc:
-        raise LedgerError(str(exc)) from None
+    """The inclusion proof of record ``ref`` in the last checkpoint.
+
+    ``ref`` is ``kind:id`` (event, evidence, custody, finding), ``leaf:N``, or an event's own
+    ``event_id`` such as ``ucdp:462955``.
+    """
     with workspace.store.read() as conn:
+        kind, number = _reference(conn, ref)
         checkpoint = last_checkpoint(conn)
         if checkpoint is None:
             raise LedgerError("no checkpoint yet; run truce ledger checkpoint first")
@@ -152,6 +153,20 @@ def prove(workspace: Workspace, ref: str) -> dict[str, Any]:
         "proof": [element.hex() for element in proof],
         "checkpoint": checkpoint.note.decode("utf-8"),
     }
+
+
+def _reference(conn: Connection, ref: str) -> tuple[str, int]:
+    """``(kind, id)`` of ``kind:id`` or ``leaf:N``, or of an event named by its own event id."""
+    try:
+        return parse_ref(ref)
+    except ValueError as exc:
+        found = conn.execute(sa.select(events.c.id).where(events.c.event_id == ref)).all()
+        if len(found) == 1:
+            return "event", int(found[0].id)
+        if len(found) > 1:
+            message = f"{len(found)} events have the id {ref!r}; name one as event:N"
+            raise LedgerError(message) from None
+        raise LedgerError(str(exc)) from None
 
 
 def check_proof(document: dict[str, Any], workspace: Workspace) -> None:
