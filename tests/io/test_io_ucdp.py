@@ -35,10 +35,9 @@ def test_row_418793_mariupol() -> None:
     assert (event.area_precision, event.precision_m) == ("settlement", 25_000)
     assert event.kind == "use-of-force"
     assert event.deaths == 1
-    assert [(c.claimant, c.perpetrator) for c in event.claims] == [
-        ("UCDP", "Government of Ukraine")
-    ]
-    assert "United Armed Forces of Novorossiya" in event.claims[0].note
+    # A dyad is not an attribution: UCDP names who fought, not who fired.
+    assert [(c.claimant, c.perpetrator) for c in event.claims] == [("UCDP", "")]
+    assert "Government of Ukraine vs United Armed Forces of Novorossiya" in event.claims[0].note
     assert '"where_prec":"2"' in event.raw
 
 

@@ -10,8 +10,10 @@ Reads the file as UCDP publishes it and as it is often re-saved: **cp1252** text
   ``area_id`` is the oblast (or ``UA``) and the radius is the one that covers that area from the
   given point, which is tighter than a fixed guess and never too small.
 * Kind: ``type_of_violence`` through :data:`truce.events.kinds.UCDP_VIOLENCE_TYPES`.
-* Attribution: UCDP codes the two sides of a dyad, which is not a claim by either party; the one
-  claim recorded is ``UCDP`` naming ``side_a``, with both sides in the note.
+* Attribution: UCDP codes the two sides of a dyad (``side_a`` is the government by convention),
+  which says who fought, not who fired, and is no claim by either party. So the one claim
+  recorded is ``UCDP`` naming no perpetrator, with both sides in the note: a finding on a UCDP
+  event is unattributed unless another source attributes it.
 * Deaths: ``best`` (``low`` and ``high`` stay in ``raw``).
 """
 
@@ -126,7 +128,7 @@ def _event(csv_file: CsvFile, record: CsvRecord, areas: AreaLayer) -> Event:
         area_precision=place[4],
         kind=str(violence.kind),
         outcome=violence.outcome,
-        claims=(Claim("UCDP", side_a, note),),
+        claims=(Claim("UCDP", "", note),),
         deaths=parse_count(values, "best"),
         text=_text(values, violence.note, notes),
         raw=csv_file.raw_json(record),
