@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from truce import demo
+from truce.cli.common import emit_json, json_option
 
 
 @click.command("demo")
@@ -16,12 +18,29 @@ from truce import demo
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("out/demo"),
     show_default=True,
+    help="Where to write the output (an earlier demo's workspace there is replaced).",
 )
-def demo_command(out_dir: Path) -> None:
+@json_option
+def demo_command(out_dir: Path, as_json: bool) -> None:
     """Run the main job on the bundled real data and say where its output is."""
     result = demo.run(out_dir, progress=lambda message: click.echo(f"  {message}", err=True))
-    click.echo("Agreements")
-    for entry in result.agreements:
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        _print_agreements(result.agreements)
+        _print_record(result)
+        for entry in result.checks:
+            _print_check(entry)
+        _print_incidents(result.incidents)
+        _print_ledger(result)
+        _print_where(result)
+    if result.problems or not result.verify.get("ok", False):
+        raise click.ClickException("the demo found errors (see above)")
+
+
+def _print_agreements(agreements: list[dict[str, Any]]) -> None:
+    click.echo("Agreements (examples/agreements)")
+    for entry in agreements:
         if not entry["valid"]:
             click.echo(f"  INVALID {entry['file']}")
             for error in entry["errors"]:
@@ -37,9 +56,71 @@ def demo_command(out_dir: Path) -> None:
         for probe in entry["probes"]:
             state = "in force" if probe["in_force"] else "not in force"
             binding = ", ".join(probe["binding_terms"]) or "-"
-            click.echo(f"    {probe['label']} ({probe['at']}): {state}; binding: {binding}")
+            click.echo(f"    {probe['label']}: {state}; binding: {binding}")
+
+
+def _print_record(result: demo.DemoResult) -> None:
+    click.echo(f"\nRecord: SQLite workspace {result.workspace}")
+    for entry in result.imports:
+        quarantined = entry["quarantined"]
+        click.echo(
+            f"  imported {Path(entry['file']).name} ({entry['format']}): {entry['accepted']} "
+            f"accepted, {entry['duplicates']} duplicates, {quarantined} quarantined"
+        )
+
+
+def _print_check(entry: dict[str, Any]) -> None:
+    summary = entry["summary"]
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(entry["by_status"].items()))
+    click.echo(f"\nCheck {entry['name']}: {', '.join(entry['agreements'])}")
     click.echo(
-        f"\nSummaries written to {result.out_dir}/agreements/ and {result.out_dir}/summary.json"
+        f"  against {', '.join(entry['sources'])}: {entry['findings']} findings ({statuses})"
     )
-    if result.problems:
-        raise click.ClickException(f"{result.problems} error(s) in the bundled agreements")
+    for row in summary["per_term"]:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(row["findings"].items()))
+        click.echo(f"    {row['agreement']} / {row['term']}: {counts}")
+    for party, tally in summary["per_party"].items():
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(tally.items()))
+        click.echo(f"    bound {party}: {counts}")
+    counterfactual = entry.get("counterfactual")
+    if counterfactual:
+        changes = counterfactual["changes"] or {}
+        moves = ", ".join(f"{k} {v}" for k, v in sorted(changes.get("by_change", {}).items()))
+        click.echo(
+            f"  if it entered into force at {counterfactual['assumed_start']}: "
+            f"{changes.get('count', 0)} findings change ({moves})"
+        )
+
+
+def _print_incidents(incidents: dict[str, Any]) -> None:
+    grades = ", ".join(f"{k} {v}" for k, v in sorted(incidents["by_grade"].items()))
+    click.echo(
+        f"\nIncidents of the 2025 window: {incidents['reports']} reports -> "
+        f"{incidents['incidents']} incidents ({grades}); {incidents['contested']} with "
+        "contested attribution"
+    )
+    for merged in incidents["merged_across_sources"]:
+        reports = ", ".join(merged["reports"])
+        click.echo(f"  {merged['incident']} ({merged['grade']}): reports {reports}")
+
+
+def _print_ledger(result: demo.DemoResult) -> None:
+    verify = result.verify
+    state = "verifies" if verify.get("ok") else "DOES NOT VERIFY"
+    click.echo(
+        f"\nLedger: checkpoint of {result.checkpoint.get('size')} leaves signed; "
+        f"`truce ledger verify` {state} ({verify.get('records')} records, "
+        f"{len(verify.get('problems', []))} problems)"
+    )
+
+
+def _print_where(result: demo.DemoResult) -> None:
+    out = result.out_dir
+    click.echo("\nOutput")
+    click.echo(f"  {out}/agreements/   readable and JSON summaries of each agreement")
+    click.echo(f"  {out}/findings/     findings as GeoJSON and CSV, one pair per check")
+    click.echo(f"  {out}/incidents/    incidents with grades and claims")
+    click.echo(f"  {out}/workspace/    the SQLite workspace; try:")
+    click.echo(f"                      .venv/bin/truce status --workspace {out}/workspace")
+    click.echo(f"                      .venv/bin/truce ledger verify --workspace {out}/workspace")
+    click.echo(f"  {out}/summary.json  all of the above as one JSON document")

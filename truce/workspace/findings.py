@@ -8,6 +8,7 @@ existing version.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,19 +25,34 @@ def record_finding(
     workspace: Workspace, type: str, message: str, data: dict[str, Any] | None = None
 ) -> int:
     """Store a finding with its ledger leaf; return its id (``finding:<id>``)."""
+    return record_findings(workspace, [(type, message, data or {})])[0]
+
+
+def record_findings(
+    workspace: Workspace, items: Sequence[tuple[str, str, dict[str, Any]]]
+) -> list[int]:
+    """Store findings (type, message, data) and their ledger leaves in one transaction."""
+    if not items:
+        return []
     with workspace.store.write() as conn:
-        finding_id = next_id(conn, findings)
-        row: dict[str, Any] = {
-            "id": finding_id,
-            "type": type,
-            "message": message,
-            "data": canonical_json(data or {}).decode("utf-8"),
-            "created_at": now_micros(),
-        }
-        content_hash = sha256(finding_content(row))
-        conn.execute(findings.insert().values(**row, content_hash=content_hash))
-        append_leaves(workspace.store, conn, [LeafRecord("finding", finding_id, content_hash)])
-    return finding_id
+        first = next_id(conn, findings)
+        created = now_micros()
+        rows: list[dict[str, Any]] = []
+        leaves: list[LeafRecord] = []
+        for offset, (type, message, data) in enumerate(items):
+            row: dict[str, Any] = {
+                "id": first + offset,
+                "type": type,
+                "message": message,
+                "data": canonical_json(data).decode("utf-8"),
+                "created_at": created,
+            }
+            row["content_hash"] = sha256(finding_content(row))
+            rows.append(row)
+            leaves.append(LeafRecord("finding", row["id"], row["content_hash"]))
+        conn.execute(findings.insert(), rows)
+        append_leaves(workspace.store, conn, leaves)
+    return [row["id"] for row in rows]
 
 
 def _store_version(workspace: Workspace, table: sa.Table, values: dict[str, Any], text: str) -> int:
