@@ -73,7 +73,7 @@ class FindingWriter:
         self._text: IO[str] | None = None
         try:
             if self.format == "parquet":
-                self._parquet = pq.ParquetWriter(self.path, FINDING_SCHEMA)
+                self._parquet = pq.ParquetWriter(self.path, FINDING_SCHEMA, compression="zstd")
             elif self.format == "csv":
                 schema = FINDING_SCHEMA.set(
                     FINDING_SCHEMA.get_field_index("claims"), pa.field("claims", pa.string())
