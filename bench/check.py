@@ -206,7 +206,9 @@ def firms_events(cache: Path) -> Path:
         r.batch.select(list(COLUMNS)) for r in read_events(FIRMS, "firms", chunk_rows=BATCH * 2)
     ]
     table = with_kinds(pa.Table.from_batches(batches))
-    pq.write_table(table, path, row_group_size=BATCH, compression="lz4", use_dictionary=True)
+    partial = path.with_suffix(".partial")
+    pq.write_table(table, partial, row_group_size=BATCH, compression="lz4", use_dictionary=True)
+    partial.replace(path)
     return path
 
 
@@ -217,7 +219,8 @@ def replicated(cache: Path, base: Path, copies: int = 8) -> Path:
         return path
     table = pq.read_table(base)
     rng = np.random.default_rng(11)
-    with pq.ParquetWriter(path, table.schema, compression="lz4") as writer:
+    partial = path.with_suffix(".partial")
+    with pq.ParquetWriter(partial, table.schema, compression="lz4") as writer:
         for copy in range(copies):
             lon = table.column("lon").to_numpy() + rng.uniform(-0.025, 0.025, table.num_rows)
             lat = table.column("lat").to_numpy() + rng.uniform(-0.018, 0.018, table.num_rows)
@@ -229,6 +232,7 @@ def replicated(cache: Path, base: Path, copies: int = 8) -> Path:
             part = part.set_column(part.schema.get_field_index("lat"), "lat", pa.array(lat))
             part = with_kinds(part, copy * 7).cast(table.schema)
             writer.write_table(part, row_group_size=BATCH)
+    partial.replace(path)
     return path
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 import pyarrow as pa
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -83,22 +84,46 @@ def _circle(f: float, precision: float, limit: float) -> str:
     return "straddles"
 
 
+_PARTS: dict[int, tuple[BaseGeometry, list[tuple[NDArray[np.float64], ...]]]] = {}
+_UNIONS: dict[tuple[int, ...], tuple[list[BaseGeometry], BaseGeometry]] = {}
+# Both caches keep the shapes they are keyed by alive, so that their ids cannot be reused.
+
+
+def _projected_parts(shape: BaseGeometry) -> list[tuple[NDArray[np.float64], ...]]:
+    """The shape's lines and rings, projected (remembered per shape)."""
+    if id(shape) not in _PARTS:
+        parts: list[tuple[NDArray[np.float64], ...]] = []
+        for coords in line_parts(shape):
+            x, y = LCC.forward(coords[:, 0], coords[:, 1])
+            parts.append((x, y, coords[:, 1]))
+        _PARTS[id(shape)] = (shape, parts)
+    return _PARTS[id(shape)][1]
+
+
+def _union(shapes: list[BaseGeometry]) -> BaseGeometry:
+    """The union of some shapes (remembered per set of shapes)."""
+    key = tuple(id(s) for s in shapes)
+    if key not in _UNIONS:
+        _UNIONS[key] = (list(shapes), shapely.union_all(shapes))
+    return _UNIONS[key][1]
+
+
 def _segment_distance(lon: float, lat: float, shape: BaseGeometry) -> float:
+    """Distance from a point to every segment of a shape's lines or rings; the smallest."""
     best = np.inf
     x, y = LCC.forward(np.array([lon]), np.array([lat]))
-    for coords in line_parts(shape):
-        sx, sy = LCC.forward(coords[:, 0], coords[:, 1])
-        n = len(coords) - 1
+    for sx, sy, slat in _projected_parts(shape):
+        n = len(sx) - 1
         d = segment_distance_m(
             np.full(n, x[0]),
             np.full(n, y[0]),
             np.full(n, lat),
             sx[:-1],
             sy[:-1],
-            coords[:-1, 1],
+            slat[:-1],
             sx[1:],
             sy[1:],
-            coords[1:, 1],
+            slat[1:],
         )
         best = min(best, float(d.min()))
     return best
@@ -242,7 +267,7 @@ class Reference:
         shapes = [
             f.geometry for f in geometry(self.agreement, term.sides.layer, sides_version).features
         ]
-        union = shapely.union_all(shapes)
+        union = _union(shapes)
         inside = union.contains(Point(*place))
         edge = _segment_distance(*place, union)
         side_f = -edge if inside else edge
@@ -303,7 +328,7 @@ class Reference:
             nearest = min(features, key=lambda f: _segment_distance(*place, f.geometry))
             status = _combine(space, time, level, "violation")
             return Verdict(status, nearest.id, d) if status else None
-        union = shapely.union_all([f.geometry for f in features])
+        union = _union([f.geometry for f in features])
         point = Point(*place)
         edge = _segment_distance(*place, union)
         f_value = -edge if union.contains(point) else edge
