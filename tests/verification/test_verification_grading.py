@@ -159,7 +159,7 @@ def test_coded_sides_of_a_dataset_are_not_attribution() -> None:
     assert sorted(c["claimant"] for c in incident["claims"]) == ["UCDP", "Ukraine"]
 
 
-def test_a_vague_report_matching_several_incidents_is_listed_but_not_counted() -> None:
+def test_a_vague_report_matching_several_incidents_stays_on_its_own() -> None:
     rows = [
         report("a:1", lon=37.0),
         report("b:1", lon=37.6),
@@ -167,11 +167,13 @@ def test_a_vague_report_matching_several_incidents_is_listed_but_not_counted() -
     ]
     result = corroborate(table(rows))
     assignment = next(r for r in result.assignments.to_pylist() if r["event_id"] == "af:1")
-    assert assignment["candidates"] == 2
-    assert assignment["counted"] is False
-    with_it = next(i for i in result.incidents.to_pylist() if "af:1" in i["event_ids"])
-    assert with_it["independent_sources"] == 1
-    assert "vague-report" in with_it["reasons"]
+    assert (assignment["candidates"], assignment["role"]) == (2, "alone")
+    alone = next(i for i in result.incidents.to_pylist() if "af:1" in i["event_ids"])
+    assert alone["event_ids"] == ["af:1"]
+    assert "matched-several" in alone["reasons"]
+    one = corroborate(table(rows[1:])).incidents.to_pylist()
+    assert [i["event_ids"] for i in one] == [["b:1", "af:1"]]
+    assert one[0]["independent_sources"] == 2
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,9 +3,7 @@
 * **Independent sources** count *origins*, not rows: a source's declared origin
   (:class:`~truce.verification.config.SourceDeclaration`), and reports citing the same link
   (after dropping tracking parameters of Twitter/X and Telegram links) are one origin too, even
-  from different sources. A vague report that matched several incidents (an oblast-level report
-  on a night of many strikes) is listed in the one it joined but not counted: it cannot tell
-  them apart.
+  from different sources.
 * **Grade**, the first that applies:
 
   - ``disputed``: two origins disagree on what happened: one says the strike hit, another that
@@ -47,7 +45,7 @@ REASONS: dict[str, str] = {
     "mutual-blame": "the parties blame each other",
     "same-origin": "several reports repeat one origin",
     "re-reports": "the same source reported it more than once",
-    "vague-report": "a vague report joined that matched other incidents too (not counted)",
+    "matched-several": "a vague report that matched several incidents, kept on its own",
     "no-location": "a report with no location, grouped with nothing",
     "override": "a person's decision changed this incident",
 }
@@ -74,16 +72,14 @@ def distinct_codes(
     return pairs // width, pairs % width
 
 
-def independent_sources(
-    arrays: ReportArrays, inc: np.ndarray, counted: np.ndarray, m: int
-) -> np.ndarray:
-    """Per incident: how many independent origins its counted reports come from."""
+def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
+    """Per incident: how many independent origins its reports come from."""
     width = len(arrays.origin_names)
-    incident, _ = distinct_codes(inc[counted], arrays.origin[counted], m, width)
+    incident, _ = distinct_codes(inc, arrays.origin, m, width)
     independent = np.bincount(incident, minlength=m)
     multi = np.flatnonzero(independent > 1)
     if multi.size:
-        rows = np.flatnonzero(counted & np.isin(inc, multi))
+        rows = np.flatnonzero(np.isin(inc, multi))
         independent[multi] = _collapse_links(arrays, inc, rows, multi)
     return independent
 
@@ -196,11 +192,11 @@ def confirmed(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
 
 
 def attribution(
-    arrays: ReportArrays, inc: np.ndarray, m: int, aliases: Mapping[str, str], counted: np.ndarray
+    arrays: ReportArrays, inc: np.ndarray, m: int, aliases: Mapping[str, str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per incident: contested (two or more perpetrators named) and mutual blame.
 
-    Compared are the claims of counted reports from sources that attribute.
+    Compared are the claims of sources that attribute.
     """
     claims = arrays.table.column("claims").combine_chunks()
     contested = np.zeros(m, dtype=bool)
@@ -209,7 +205,7 @@ def attribution(
         return contested, mutual
     parent = np.asarray(pc.list_parent_indices(claims).to_numpy(), dtype=np.int64)
     flat = claims.flatten()
-    keep = arrays.attributes[parent] & counted[parent]
+    keep = arrays.attributes[parent]
     parent = parent[keep]
     claimant = _party_codes(flat.field("claimant").filter(pa.array(keep)), aliases)
     perpetrator = _party_codes(flat.field("perpetrator").filter(pa.array(keep)), aliases)

@@ -11,12 +11,15 @@ The rule, in the order it is applied:
 3. **Leaders** are chosen greedily in rank order (:mod:`truce.verification.priority`): an anchor
    leads unless a better-ranked leader matches it (:func:`truce.verification.pairs.matches`).
    So no two leaders match each other.
-4. **Joining**: every other report joins the *best* leader it matches: the one closest to it in
+4. **Joining**: every other anchor joins the *best* leader it matches: the one closest to it in
    space and time (each measured as a share of the pair's window), a leader of a consistent kind
    before one of a conflicting kind, then the better-ranked. A report never links two leaders: an
    incident spans at most one leader's reach, and a chain of reports each 1.9 km apart becomes
    a row of small incidents, not one long one.
-5. A report that matches no leader is an incident of its own.
+5. A vague report joins the leader it matches only if it matches exactly one: an oblast-level
+   report on a night of many strikes cannot say which of them it describes, so it stays on its
+   own, noting that it matched several (:func:`vague_matches`).
+6. A report that matches no leader is an incident of its own.
 
 Step 3 needs no loop over reports (:func:`choose_leaders`): anchors are taken in batches in
 rank order; those an earlier leader matches are claimed, and the rest are settled in rounds: in
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.verification.duplicates import representatives
-from truce.verification.pairs import Pairs, matching_pairs
+from truce.verification.pairs import Pairs, matching_pairs, nearby_pairs
 from truce.verification.priority import rank_order, ranks
 from truce.verification.reports import ReportArrays
 
@@ -45,11 +48,17 @@ RE_REPORT = 3
 ROLES: tuple[str, ...] = ("leader", "member", "alone", "re-report")
 """Role codes of a report in its incident (``alone``: a report that matched no leader)."""
 
-RADIUS_EDGES = np.array([1_000.0, 5_000.0, 25_000.0, 100_000.0, 400_000.0])
+RADIUS_EDGES = np.array([1_000.0, 4_000.0, 12_000.0, 25_000.0, 60_000.0, 120_000.0, 400_000.0])
 """Precision classes searched separately, so that vague reports do not widen every search."""
 
-SPAN_EDGES_US = np.array([26 * 3600, 8 * 86400, 32 * 86400], dtype=np.int64) * 1_000_000
-"""Time-interval classes searched separately (up to a day, a week, a month, longer)."""
+SPAN_EDGES_US = np.array([7_260, 93_600, 691_200, 2_764_800], dtype=np.int64) * 1_000_000
+"""Time-interval classes searched separately: two hours, a day (of 26 hours), 8 days, 32."""
+
+NEAR_PER_CELL = 8
+"""How many leaders per grid cell a vague report first looks at (see :func:`vague_matches`)."""
+
+SPLIT_SIZE = 20_000
+"""Below this many reports a set is searched whole, not class by class."""
 
 FIRST_BATCH = 4_096
 """How many anchors the first batch of leader selection takes (each next one twice as many)."""
@@ -79,29 +88,65 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     unique = np.flatnonzero(rep == np.arange(n))
     ordered = rank_order(arrays, unique)
     rank = ranks(n, ordered)
-    leaders = choose_leaders(arrays, ordered[arrays.anchor[ordered]], rank)
+    leaders, anchor_pairs = choose_leaders(arrays, ordered[arrays.anchor[ordered]], rank)
     leader_flag = np.zeros(n, dtype=bool)
     leader_flag[leaders] = True
     leader = np.arange(n, dtype=np.int64)
     role = np.full(n, ALONE, dtype=np.int8)
     role[leader_flag] = LEADER
     candidates = np.zeros(n, dtype=np.int32)
-    joiners = unique[arrays.joinable[unique] & ~leader_flag[unique]]
-    members, chosen, scores = _collect(
-        _class_joins(arrays, _classes(arrays, joiners), _classes(arrays, leaders))
-    )
+    members, chosen, scores = anchor_pairs
     if members.size:
         best = best_leaders(members, chosen, scores, rank, n)
         joined = np.flatnonzero(best >= 0)
         leader[joined] = best[joined]
         role[joined] = MEMBER
         candidates += np.bincount(members, minlength=n).astype(np.int32)
+    vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
+    only, count = vague_matches(arrays, vague, leaders)
+    single = count == 1
+    leader[vague[single]] = only[single]
+    role[vague[single]] = MEMBER
+    candidates[vague] = count
     candidates[leader_flag] = 1
     duplicates = np.flatnonzero(rep != np.arange(n))
     leader[duplicates] = leader[rep[duplicates]]
     role[duplicates] = RE_REPORT
     candidates[duplicates] = candidates[rep[duplicates]]
     return Grouping(leader, role, rep, candidates, rank, order_keys(rank, rep, position))
+
+
+def vague_matches(
+    arrays: ReportArrays, vague: np.ndarray, leaders: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each vague report: the leader it matches if it matches exactly one, and how many it
+    matches, counted up to 2.
+
+    A vague report (an oblast on a busy night) may match hundreds of leaders, and listing them
+    all would cost more than everything else; two are enough to know that it cannot say which
+    incident it belongs to. So each first looks at the few leaders nearest to it in time in
+    each cell around it, where in dense data two matches turn up at once; only those that find
+    fewer are searched in full.
+    """
+    only = np.full(vague.size, -1, dtype=np.int64)
+    count = np.zeros(vague.size, dtype=np.int64)
+    if vague.size == 0 or leaders.size == 0:
+        return only, count
+    position = np.full(int(vague.max()) + 1, -1, dtype=np.int64)
+    position[vague] = np.arange(vague.size)
+    near, _, _ = _collect(
+        block
+        for part in _classes(arrays, vague)
+        for block in nearby_pairs(arrays, part, leaders, NEAR_PER_CELL)
+    )
+    count = np.minimum(np.bincount(position[near], minlength=vague.size), 2)
+    rest = vague[count < 2]
+    members, chosen, _ = _collect(_joins(arrays, rest, leaders))
+    rest_count = np.bincount(position[members], minlength=vague.size)[position[rest]]
+    count[position[rest]] = np.minimum(rest_count, 2)
+    alone = position[members][rest_count[np.searchsorted(rest, members)] == 1]
+    only[alone] = chosen[rest_count[np.searchsorted(rest, members)] == 1]
+    return only, count
 
 
 def order_keys(rank: np.ndarray, rep: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -112,7 +157,7 @@ def order_keys(rank: np.ndarray, rep: np.ndarray, position: np.ndarray) -> np.nd
 def _classes(arrays: ReportArrays, idx: np.ndarray) -> list[np.ndarray]:
     """``idx`` split by precision class and time-interval class."""
     radius_class = np.searchsorted(RADIUS_EDGES, arrays.radius[idx], side="left")
-    span_class = np.searchsorted(SPAN_EDGES_US, arrays.end[idx] - arrays.start[idx], side="left")
+    span_class = np.searchsorted(SPAN_EDGES_US, arrays.span2[idx], side="left")
     code = radius_class * (SPAN_EDGES_US.size + 1) + span_class
     order = np.argsort(code, kind="stable")
     cuts = np.flatnonzero(np.diff(code[order])) + 1
@@ -147,30 +192,58 @@ def _collect(blocks: Iterator[Pairs]) -> Pairs:
     return first, second, score
 
 
-def choose_leaders(arrays: ReportArrays, anchors: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """The leaders among ``anchors`` (given in rank order): the greedy result, in batches.
+def choose_leaders(
+    arrays: ReportArrays, anchors: np.ndarray, rank: np.ndarray
+) -> tuple[np.ndarray, Pairs]:
+    """The leaders among ``anchors`` (given in rank order), and every (anchor, leader) match.
 
-    Anchors are taken in batches of doubling size, best-ranked first. An anchor of a batch that
-    a leader of an earlier batch matches is claimed; the rest are settled among themselves in
-    rounds (:func:`_settle`). Only pairs with leaders and pairs within a batch's unclaimed
-    anchors are ever formed, never all pairs of anchors: in dense data most anchors are
-    claimed by the first leaders near them and take part in no other pair.
+    This is the greedy result, computed in batches of doubling size, best-ranked first. An
+    anchor of a batch that a leader of an earlier batch matches is claimed; the rest are
+    settled among themselves in rounds (:func:`_settle`). Only pairs with a leader and pairs
+    within a batch's unclaimed anchors are ever formed, never all the pairs of a dense
+    cluster: most anchors are claimed by the first leaders near them. Each matching pair of
+    an anchor that does not lead and a leader is returned once, with its score.
     """
-    chosen = [np.zeros(0, dtype=np.int64)]
-    leaders = chosen[0]
+    found: list[Pairs] = []
+    leaders = np.zeros(0, dtype=np.int64)
+    followers = np.zeros(0, dtype=np.int64)
     first, size = 0, FIRST_BATCH
     while first < anchors.size:
         batch = anchors[first : first + size]
         first, size = first + size, size * 2
+        claimed = np.zeros(batch.size, dtype=bool)
         if leaders.size:
-            claimed, _, _ = _collect(
-                _class_joins(arrays, _classes(arrays, batch), _classes(arrays, leaders))
-            )
-            batch = batch[~np.isin(batch, claimed)]
-        pair_a, pair_b, _ = _collect(_class_joins(arrays, _classes(arrays, batch), None))
-        chosen.append(_settle(batch, pair_a, pair_b, rank))
-        leaders = np.concatenate(chosen)
-    return np.sort(leaders)
+            earlier = _collect(_joins(arrays, batch, leaders))
+            found.append(earlier)
+            claimed = np.isin(batch, earlier[0])
+        open_ = batch[~claimed]
+        pair_a, pair_b, score = _collect(_joins(arrays, open_, None))
+        new = _settle(open_, pair_a, pair_b, rank)
+        a_leads, b_leads = np.isin(pair_a, new), np.isin(pair_b, new)
+        found.append((pair_b[a_leads], pair_a[a_leads], score[a_leads]))
+        found.append((pair_a[b_leads], pair_b[b_leads], score[b_leads]))
+        found.append(_collect(_joins(arrays, batch[claimed], new)))
+        found.append(_collect(_joins(arrays, followers, new)))
+        followers = np.concatenate([followers, np.setdiff1d(batch, new)])
+        leaders = np.concatenate([leaders, new])
+    return np.sort(leaders), _collect(iter(found))
+
+
+def _joins(arrays: ReportArrays, left: np.ndarray, right: np.ndarray | None) -> Iterator[Pairs]:
+    """Matching pairs between two disjoint sets (or within ``left``), class by class.
+
+    Sets are split in classes only when both are large: a join costs a sort of the larger set,
+    and splitting a small one only multiplies that cost.
+    """
+    if left.size == 0 or (right is not None and right.size == 0):
+        return iter(())
+    if right is None:
+        if left.size < SPLIT_SIZE:
+            return matching_pairs(arrays, left)
+        return _class_joins(arrays, _classes(arrays, left), None)
+    if min(left.size, right.size) < SPLIT_SIZE:
+        return matching_pairs(arrays, left, right)
+    return _class_joins(arrays, _classes(arrays, left), _classes(arrays, right))
 
 
 def _settle(

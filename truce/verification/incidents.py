@@ -15,8 +15,8 @@
 * the decisions of people that shaped it.
 
 :data:`ASSIGNMENT_SCHEMA`, one row per report, in input order: its incident, its role, what it
-re-reports, how many incidents it could have joined, its origin and whether it counts towards
-independence.
+re-reports, how many incidents it could have joined (a vague report's count stops at 2), and
+its origin.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truce.verification import grading
-from truce.verification.grouping import LEADER, MEMBER, RE_REPORT, ROLES, Grouping
+from truce.verification.grouping import ALONE, LEADER, MEMBER, RE_REPORT, ROLES, Grouping
 from truce.verification.overrides import Applied
 from truce.verification.reports import ReportArrays
 
@@ -95,7 +95,6 @@ ASSIGNMENT_SCHEMA = pa.schema(
         pa.field("re_report_of", pa.string()),
         pa.field("candidates", pa.int32(), nullable=False),
         pa.field("origin", pa.dictionary(pa.int32(), pa.string()), nullable=False),
-        pa.field("counted", pa.bool_(), nullable=False),
     ],
     metadata={"truce.schema": "incident-assignments/1"},
 )
@@ -118,19 +117,20 @@ def build_tables(
     incident_of_head = np.full(n, -1, dtype=np.int64)
     incident_of_head[heads] = np.arange(m, dtype=np.int64)
     inc = incident_of_head[leader]
-    rows = _rows_by_incident(inc, position)
+    listing = position + 1
+    listing[heads] = 0
+    rows = _rows_by_incident(inc, listing)
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
-    counted = _counted(arrays, grouping, decided)
     ids = arrays.table.column("event_id")
     incident_ids = pc.binary_join_element_wise("inc:", ids.take(pa.array(heads)), "")
     incidents = _incidents_table(
-        arrays, grouping, applied, aliases, heads, inc, rows, offsets, counted, incident_ids
+        arrays, grouping, applied, aliases, heads, inc, rows, offsets, incident_ids
     )
     roles = _roles(grouping, leader, decided)
-    assignments = _assignments_table(arrays, grouping, inc, incident_ids, roles, counted)
+    assignments = _assignments_table(arrays, grouping, inc, incident_ids, roles)
     return incidents, assignments
 
 
@@ -144,23 +144,17 @@ def _incident_order(arrays: ReportArrays, heads: np.ndarray, position: np.ndarra
 
 
 def _rows_by_incident(inc: np.ndarray, position: np.ndarray) -> np.ndarray:
-    bits = max(int(position.size).bit_length(), 1)
+    """Reports sorted by incident, then by ``position`` (unique within an incident)."""
+    bits = max(int(position.size + 1).bit_length(), 1)
     if int(inc.max(initial=0)).bit_length() + bits <= 62:
         return np.argsort((inc << bits) | position)
     return np.lexsort((position, inc))
 
 
-def _counted(arrays: ReportArrays, grouping: Grouping, decided: np.ndarray) -> np.ndarray:
-    """Reports that count towards independence: not vague reports that matched elsewhere."""
-    rep = grouping.representative
-    vague = (grouping.role[rep] == MEMBER) & ~arrays.anchor[rep] & (grouping.candidates[rep] > 1)
-    return np.asarray(~vague | decided)
-
-
 def _roles(grouping: Grouping, leader: np.ndarray, decided: np.ndarray) -> np.ndarray:
     role = grouping.role.copy()
     role[role == LEADER] = MEMBER
-    role[leader == np.arange(leader.size)] = LEADER
+    role[(leader == np.arange(leader.size)) & (role != ALONE)] = LEADER
     role[grouping.role == RE_REPORT] = RE_REPORT
     role[decided] = len(ROLES)
     return role
@@ -175,23 +169,22 @@ def _incidents_table(
     inc: np.ndarray,
     rows: np.ndarray,
     offsets: np.ndarray,
-    counted: np.ndarray,
     incident_ids: pa.Array,
 ) -> pa.Table:
     m = heads.size
     table = arrays.table
-    independent = grading.independent_sources(arrays, inc, counted, m)
+    independent = grading.independent_sources(arrays, inc, m)
     decided = np.zeros(arrays.count, dtype=bool)
     decided[list(applied.decided_rows)] = True
     specific = arrays.anchor[grouping.representative] | decided
     outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific)
     kind_conflict = grading.kind_conflicts(arrays, inc, m, specific)
     confirmed = grading.confirmed(arrays, inc, m)
-    contested, mutual = grading.attribution(arrays, inc, m, aliases, counted)
+    contested, mutual = grading.attribution(arrays, inc, m, aliases)
     grade = grading.grade_codes(independent, confirmed, outcome_conflict | kind_conflict)
     report_count = np.diff(offsets)
     unique_rows = np.bincount(inc, weights=grouping.role != RE_REPORT, minlength=m)
-    not_counted = np.bincount(inc, weights=~counted, minlength=m)
+    several = (grouping.role == ALONE) & (grouping.candidates > 1)
     flags = {
         "single-source": independent <= 1,
         "independent-sources": independent >= 2,
@@ -200,9 +193,9 @@ def _incidents_table(
         "kind-conflict": kind_conflict,
         "contested-attribution": contested,
         "mutual-blame": mutual,
-        "same-origin": unique_rows > independent + not_counted,
+        "same-origin": unique_rows > independent,
         "re-reports": report_count > unique_rows,
-        "vague-report": not_counted > 0,
+        "matched-several": np.bincount(inc, weights=several, minlength=m) > 0,
         "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
         "override": np.isin(heads, np.array(list(applied.decisions), dtype=np.int64)),
     }
@@ -327,7 +320,6 @@ def _assignments_table(
     inc: np.ndarray,
     incident_ids: pa.Array,
     roles: np.ndarray,
-    counted: np.ndarray,
 ) -> pa.Table:
     table = arrays.table
     rep = grouping.representative
@@ -346,7 +338,6 @@ def _assignments_table(
         pa.DictionaryArray.from_arrays(
             pa.array(arrays.origin, pa.int32()), pa.array(arrays.origin_names, pa.string())
         ),
-        pa.array(counted),
     ]
     return pa.Table.from_arrays(columns, schema=ASSIGNMENT_SCHEMA)
 

@@ -56,6 +56,11 @@ def naive_grouping(arrays: ReportArrays) -> Grouping:
         if not arrays.joinable[i]:
             continue
         options = [j for j in leaders if (i, j) in match]
+        if not arrays.anchor[i]:
+            candidates[i] = min(len(options), 2)
+            if len(options) == 1:
+                leader[i], role[i] = options[0], MEMBER
+            continue
         if not options:
             continue
         scores = pair_scores(arrays, np.full(len(options), i), np.array(options, dtype=np.int64))

@@ -46,8 +46,7 @@ def matches(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether each pair ``(a[i], b[i])`` of report indices matches (see the module docstring)."""
     ok = arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]] != INCOMPATIBLE
     ok &= arrays.located[a] & arrays.located[b]
-    mid2 = arrays.start + arrays.end
-    span2 = arrays.end - arrays.start
+    mid2, span2 = arrays.mid2, arrays.span2
     time_reach = time_reach2(arrays.window_us[a], arrays.window_us[b], span2[a], span2[b])
     ok &= np.abs(mid2[a] - mid2[b]) <= time_reach
     reach = space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b])
@@ -101,10 +100,44 @@ def matching_pairs(
     right = grid.side(b_set)
     left = right if b is None else grid.side(a)
     cells = _FORWARD_CELLS if b is None else _ALL_CELLS
+    yield from _search(arrays, grid, left, right, cells, b is None, block_pairs)
+
+
+def nearby_pairs(
+    arrays: ReportArrays, a: np.ndarray, b: np.ndarray, per_cell: int
+) -> Iterator[Pairs]:
+    """Some matching pairs ``(i from a, j from b, score)``: a partial search.
+
+    Each report of ``a`` looks only at the ``per_cell`` reports of ``b`` nearest to it in time
+    in each of the nine cells around it. In dense data that is enough to find that a report
+    has several matches, at a bounded cost per report.
+    """
+    if a.size == 0 or b.size == 0:
+        return
+    grid = _Grid(arrays, a, b)
+    left, right = grid.side(a), grid.side(b)
+    for first in range(0, left.size, QUERY_CHUNK):
+        queries = np.arange(first, min(first + QUERY_CHUNK, left.size), dtype=np.int64)
+        starts, counts = grid.lookup(right.key, left, queries, _ALL_CELLS)
+        middle = grid.lookup_time(right.key, left, queries, _ALL_CELLS)
+        low = np.maximum(starts, middle - per_cell // 2)
+        high = np.minimum(starts + counts, low + per_cell)
+        yield from _check(arrays, left, right, queries, low, np.maximum(high - low, 0), BLOCK_PAIRS)
+
+
+def _search(
+    arrays: ReportArrays,
+    grid: _Grid,
+    left: _Side,
+    right: _Side,
+    cells: list[tuple[int, int]],
+    self_join: bool,
+    block_pairs: int,
+) -> Iterator[Pairs]:
     for first in range(0, left.size, QUERY_CHUNK):
         queries = np.arange(first, min(first + QUERY_CHUNK, left.size), dtype=np.int64)
         starts, counts = grid.lookup(right.key, left, queries, cells)
-        if b is None:
+        if self_join:
             starts, counts = _own_cell_forward(grid, left, queries, starts, counts)
         yield from _check(arrays, left, right, queries, starts, counts, block_pairs)
 
@@ -115,8 +148,7 @@ def pair_scores(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarra
     The distance over the distance reach, plus the time between the middles over the time
     reach, plus 2 when the kinds conflict.
     """
-    mid2 = arrays.start + arrays.end
-    span2 = arrays.end - arrays.start
+    mid2, span2 = arrays.mid2, arrays.span2
     return _score(
         chord2(arrays.xyz, a, b),
         space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b]),
@@ -143,21 +175,20 @@ def _score(
 
 @dataclass
 class _Side:
-    """The columns the test needs, for a set of reports, in the grid's sort order."""
+    """The columns the test needs, for a set of reports, in the grid's sort order.
+
+    ``floats`` holds x, y, z, radius and distance window per report, ``ints`` the doubled
+    middle time, the interval length, the time window and the kind code: a candidate pair
+    then costs two row reads per side instead of one read per column.
+    """
 
     idx: np.ndarray
     key: np.ndarray
     cx: np.ndarray
     cy: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    z: np.ndarray
     mid2: np.ndarray
-    span2: np.ndarray
-    window_us: np.ndarray
-    window_m: np.ndarray
-    radius: np.ndarray
-    kind: np.ndarray
+    floats: np.ndarray
+    ints: np.ndarray
 
     @property
     def size(self) -> int:
@@ -168,22 +199,18 @@ class _Side:
 class _Grid:
     """Cells and sort keys for one join: the cell size is the largest reach of any pair."""
 
-    def __init__(self, arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> None:
+    def __init__(
+        self, arrays: ReportArrays, a: np.ndarray, b: np.ndarray, cell_m: float | None = None
+    ) -> None:
         self.arrays = arrays
         windows = max(float(arrays.window_m[a].max()), float(arrays.window_m[b].max()))
         reach_m = windows + float(arrays.radius[a].max()) + float(arrays.radius[b].max())
-        self.cell_m = reach_m * _MARGIN + 10.0
-        span2 = arrays.end - arrays.start
+        self.cell_m = reach_m * _MARGIN + 10.0 if cell_m is None else cell_m
+        span2 = arrays.span2
         time_window = max(int(arrays.window_us[a].max()), int(arrays.window_us[b].max()))
         self.reach_t2 = max(2 * time_window, int(span2[a].max()) + int(span2[b].max()))
-        gx, gy = arrays.grid_x, arrays.grid_y
-        x0, x1 = min(gx[a].min(), gx[b].min()), max(gx[a].max(), gx[b].max())
-        y0, y1 = min(gy[a].min(), gy[b].min()), max(gy[a].max(), gy[b].max())
-        mid_a = arrays.start[a] + arrays.end[a]
-        mid_b = arrays.start[b] + arrays.end[b]
-        t0 = int(min(mid_a.min(), mid_b.min()))
-        t1 = int(max(mid_a.max(), mid_b.max()))
-        self.x0, self.y0, self.t0 = float(x0), float(y0), t0
+        x0, x1, y0, y1, t0, t1 = arrays.extent
+        self.x0, self.y0, self.t0 = x0, y0, t0
         self.y_bits = max((int((y1 - y0) // self.cell_m) + 3).bit_length(), 1)
         x_bits = max((int((x1 - x0) // self.cell_m) + 3).bit_length(), 1)
         t_range = t1 - t0 + 2 * self.reach_t2 + 1
@@ -206,25 +233,21 @@ class _Grid:
         arrays = self.arrays
         cx = ((arrays.grid_x[idx] - self.x0) // self.cell_m).astype(np.int64) + 1
         cy = ((arrays.grid_y[idx] - self.y0) // self.cell_m).astype(np.int64) + 1
-        mid2 = arrays.start[idx] + arrays.end[idx]
+        mid2 = arrays.mid2[idx]
         key = self.pack(cx, cy, self.tq(mid2))
         order = np.argsort(key, kind="stable")
         s = idx[order]
-        return _Side(
-            idx=s,
-            key=key[order],
-            cx=cx[order],
-            cy=cy[order],
-            x=arrays.xyz[0][s],
-            y=arrays.xyz[1][s],
-            z=arrays.xyz[2][s],
-            mid2=mid2[order],
-            span2=arrays.end[s] - arrays.start[s],
-            window_us=arrays.window_us[s],
-            window_m=arrays.window_m[s],
-            radius=arrays.radius[s],
-            kind=arrays.kind[s],
-        )
+        floats = np.empty((s.size, 5), dtype=np.float64)
+        for column, values in enumerate(
+            (arrays.xyz[0], arrays.xyz[1], arrays.xyz[2], arrays.radius, arrays.window_m)
+        ):
+            floats[:, column] = values[s]
+        ints = np.empty((s.size, 4), dtype=np.int64)
+        ints[:, 0] = mid2[order]
+        ints[:, 1] = arrays.span2[s]
+        ints[:, 2] = arrays.window_us[s]
+        ints[:, 3] = arrays.kind[s]
+        return _Side(s, key[order], cx[order], cy[order], ints[:, 0], floats, ints)
 
     def lookup(
         self,
@@ -245,6 +268,21 @@ class _Grid:
             starts[row] = lo
             counts[row] = hi - lo
         return starts, counts
+
+    def lookup_time(
+        self,
+        sorted_keys: np.ndarray,
+        side: _Side,
+        queries: np.ndarray,
+        cells: list[tuple[int, int]],
+    ) -> np.ndarray:
+        """For each cell offset and query: where the query's own time falls in that cell."""
+        cx, cy = side.cx[queries], side.cy[queries]
+        now = self.tq(side.mid2[queries])
+        where = np.empty((len(cells), queries.size), dtype=np.int64)
+        for row, (dx, dy) in enumerate(cells):
+            where[row] = np.searchsorted(sorted_keys, self.pack(cx + dx, cy + dy, now), side="left")
+        return where
 
 
 def _own_cell_forward(
@@ -286,23 +324,25 @@ def _check(
             counts[:, cols].ravel(),
         )
         first = last
+        left_ints, right_ints = left.ints[qa], right.ints[pb]
+        gap = np.abs(left_ints[:, 0] - right_ints[:, 0])
         time_reach = time_reach2(
-            left.window_us[qa], right.window_us[pb], left.span2[qa], right.span2[pb]
+            left_ints[:, 2], right_ints[:, 2], left_ints[:, 1], right_ints[:, 1]
         )
-        gap = np.abs(left.mid2[qa] - right.mid2[pb])
-        keep = gap <= time_reach
-        qa, pb, gap, time_reach = qa[keep], pb[keep], gap[keep], time_reach[keep]
-        relation = matrix[left.kind[qa], right.kind[pb]]
-        keep = relation != INCOMPATIBLE
-        qa, pb, gap, time_reach, relation = (v[keep] for v in (qa, pb, gap, time_reach, relation))
-        reach = space_reach(left.window_m[qa], right.window_m[pb], left.radius[qa],
-                            right.radius[pb])  # fmt: skip
-        dx = left.x[qa] - right.x[pb]
-        dy = left.y[qa] - right.y[pb]
-        dz = left.z[qa] - right.z[pb]
+        relation = matrix[left_ints[:, 3], right_ints[:, 3]]
+        keep = np.flatnonzero((gap <= time_reach) & (relation != INCOMPATIBLE))
+        qa, pb = qa[keep], pb[keep]
+        gap, time_reach, relation = gap[keep], time_reach[keep], relation[keep]
+        left_floats, right_floats = left.floats[qa], right.floats[pb]
+        reach = space_reach(
+            left_floats[:, 4], right_floats[:, 4], left_floats[:, 3], right_floats[:, 3]
+        )
+        dx = left_floats[:, 0] - right_floats[:, 0]
+        dy = left_floats[:, 1] - right_floats[:, 1]
+        dz = left_floats[:, 2] - right_floats[:, 2]
         chord_2 = dx * dx + dy * dy + dz * dz
-        keep = chord_2 <= reach * reach
-        if keep.any():
+        keep = np.flatnonzero(chord_2 <= reach * reach)
+        if keep.size:
             score = _score(chord_2[keep], reach[keep], gap[keep], time_reach[keep], relation[keep])
             yield left.idx[qa[keep]], right.idx[pb[keep]], score
 

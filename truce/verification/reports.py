@@ -57,7 +57,11 @@ Reports: TypeAlias = "pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.T
 
 @dataclass
 class ReportArrays:
-    """One entry per report: where, when, what, from whom, and the matching windows."""
+    """One entry per report: where, when, what, from whom, and the matching windows.
+
+    ``mid2`` is twice the middle of each time interval and ``span2`` its length (microseconds,
+    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``.
+    """
 
     table: pa.Table
     kinds: KindTable
@@ -83,21 +87,14 @@ class ReportArrays:
     joinable: np.ndarray
     grid_x: np.ndarray
     grid_y: np.ndarray
+    mid2: np.ndarray
+    span2: np.ndarray
+    extent: tuple[float, float, float, float, int, int]
 
     @property
     def count(self) -> int:
         """How many reports."""
         return int(self.located.shape[0])
-
-    @property
-    def mid2(self) -> np.ndarray:
-        """Twice the middle of each time interval (microseconds), exact in integers."""
-        return np.asarray(self.start + self.end)
-
-    @property
-    def span2(self) -> np.ndarray:
-        """The length of each time interval (microseconds): twice its half-width."""
-        return np.asarray(self.end - self.start)
 
 
 def as_table(reports: Reports) -> pa.Table:
@@ -165,6 +162,26 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         & (end - start <= round(config.join_span_s * US_PER_S)),
         grid_x=grid[0],
         grid_y=grid[1],
+        mid2=start + end,
+        span2=end - start,
+        extent=_extent(grid[0], grid[1], start + end, located),
+    )
+
+
+def _extent(
+    x: np.ndarray, y: np.ndarray, mid2: np.ndarray, located: np.ndarray
+) -> tuple[float, float, float, float, int, int]:
+    """The smallest and largest grid x, grid y and doubled middle time of located reports."""
+    if not located.any():
+        return 0.0, 0.0, 0.0, 0.0, 0, 0
+    x, y, mid2 = x[located], y[located], mid2[located]
+    return (
+        float(x.min()),
+        float(x.max()),
+        float(y.min()),
+        float(y.max()),
+        int(mid2.min()),
+        int(mid2.max()),
     )
 
 
