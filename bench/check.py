@@ -240,6 +240,13 @@ def replicated(cache: Path, base: Path, copies: int = 8) -> Path:
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process image (VmHWM: not inherited across exec)."""
+    try:
+        for row in Path("/proc/self/status").read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return float(row.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

@@ -9,10 +9,12 @@ in an incident with a CIR report, how many UCDP-CIR pairs share an incident, and
 those pairs that a person judged to be the same event, on the hand-checked sample in
 ``bench/corroboration_sample.csv``.
 
-The sample is drawn reproducibly: 30 pairs found with 5 km and 0 days (what the default windows do
-with other windows. ``--write-sample`` writes the sample's pairs with both reports' ids,
-dates, places and texts, keeping any verdicts already given; a person then fills in ``verdict``
-(``same``, ``different`` or ``unclear``) and ``reason``.
+The sample was drawn reproducibly: 30 pairs found with 5 km and 0 days (what the default windows
+do for reports dated to a day) and 30 pairs found only with other windows. The file holds both
+reports' ids, dates, places and texts, and a person's ``verdict`` (``same``, ``different`` or
+``unclear``) with a one-line ``reason``. Later runs keep that sample: a pair the rule no longer
+finds drops out of a setting's estimate. ``--write-sample`` draws it again, keeping the verdicts
+of pairs judged before.
 
 Run: ``.venv/bin/python bench/corroboration_quality.py [--write-sample]``
 """
@@ -138,6 +140,15 @@ def _km(a: dict[str, Any], b: dict[str, Any]) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+def read_sample() -> list[Pair]:
+    """The sampled pairs, as event ids, in the order of the sample file."""
+    with SAMPLE.open(encoding="utf-8", newline="") as stream:
+        return [
+            (f"ucdp-ged:{r['ucdp_id']}", f"cir-bellingcat:{r['cir_entry']}")
+            for r in csv.DictReader(stream)
+        ]
+
+
 def read_verdicts() -> dict[str, tuple[str, str]]:
     """The verdicts given so far, by pair."""
     if not SAMPLE.exists():
@@ -162,10 +173,13 @@ def main() -> int:
     for km in DISTANCES_KM:
         for days in DAYS:
             found[(km, days)], matched[(km, days)] = pairs_for(reports, km, days)
-    sample = draw_sample(found)
-    names = {p: ";".join(f"{k}km/{d}d" for (k, d), s in found.items() if p in s) for p in sample}
-    if args.write_sample:
+    if args.write_sample or not SAMPLE.exists():
+        sample = draw_sample(found)
+        names = {
+            p: ";".join(f"{k}km/{d}d" for (k, d), s in found.items() if p in s) for p in sample
+        }
         _write_sample(reports, sample, names)
+    sample = read_sample()
     verdicts = read_verdicts()
     _print_table(ucdp.num_rows, found, matched, sample, verdicts, precision_of)
     return 0

@@ -57,10 +57,10 @@ SPAN_EDGES_US = np.array([7_260, 93_600, 691_200, 2_764_800], dtype=np.int64) * 
 NEAR_PER_CELL = 8
 """How many leaders per grid cell a vague report first looks at (see :func:`vague_matches`)."""
 
-SPLIT_SIZE = 20_000
+SPLIT_SIZE = 100_000
 """Below this many reports a set is searched whole, not class by class."""
 
-FIRST_BATCH = 4_096
+FIRST_BATCH = 32_768
 """How many anchors the first batch of leader selection takes (each next one twice as many)."""
 
 

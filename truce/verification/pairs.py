@@ -31,10 +31,10 @@ import numpy as np
 from truce.verification.compatibility import CONFLICTING, INCOMPATIBLE
 from truce.verification.reports import EARTH_RADIUS_M, ReportArrays, chord2
 
-BLOCK_PAIRS = 2_000_000
+BLOCK_PAIRS = 131_072
 """How many candidate pairs are checked at once (bounds memory)."""
 
-QUERY_CHUNK = 262_144
+QUERY_CHUNK = 65_536
 """How many reports look up their neighbours at once."""
 
 _MARGIN = 1.01
@@ -82,7 +82,7 @@ def matching_pairs(
     a: np.ndarray,
     b: np.ndarray | None = None,
     *,
-    block_pairs: int = BLOCK_PAIRS,
+    block_pairs: int | None = None,
 ) -> Iterator[Pairs]:
     """Blocks of matching pairs ``(i from a, j from b, score)``; with ``b`` None, within ``a``.
 
@@ -100,7 +100,8 @@ def matching_pairs(
     right = grid.side(b_set)
     left = right if b is None else grid.side(a)
     cells = _FORWARD_CELLS if b is None else _ALL_CELLS
-    yield from _search(arrays, grid, left, right, cells, b is None, block_pairs)
+    block = BLOCK_PAIRS if block_pairs is None else block_pairs
+    yield from _search(arrays, grid, left, right, cells, b is None, block)
 
 
 def nearby_pairs(
