@@ -127,25 +127,28 @@ def test_every_setting_is_documented() -> None:
         assert f"`{setting.name}`" in guide, setting.name
 
 
-def test_a_malformed_setting_is_refused(tmp_path: Path) -> None:
-    created = Workspace.create(tmp_path / "ws")
-    created.close()
-    config = tmp_path / "ws" / CONFIG_NAME
+def test_a_malformed_setting_is_refused(workspace: Workspace) -> None:
+    config = workspace.root / CONFIG_NAME
     config.write_text(config.read_text() + "\n[evidence]\nmax_bytes = 'lots'\n")
     with pytest.raises(StorageError, match=r"evidence\.max_bytes"):
-        Workspace.open(tmp_path / "ws")
+        Workspace.open(workspace.root)
 
 
-def test_sqlite_writers_take_the_lock_at_begin(tmp_path: Path) -> None:
-    created = Workspace.create(tmp_path / "ws")
+def test_writers_are_serialised(workspace: Workspace, database_url: str) -> None:
+    other = sa.create_engine(
+        database_url, connect_args={"timeout": 0} if database_url.startswith("sqlite") else {}
+    )
     try:
-        with created.store.write() as conn:
+        with workspace.store.write() as conn:
             assert conn.exec_driver_sql("SELECT 1").scalar() == 1
-            other = sa.create_engine(
-                f"sqlite:///{tmp_path / 'ws' / 'record.sqlite'}", connect_args={"timeout": 0}
-            )
-            with pytest.raises(sa.exc.OperationalError, match="locked"), other.connect() as c:
-                c.exec_driver_sql("BEGIN IMMEDIATE")
-            other.dispose()
+            with other.connect() as second:
+                if workspace.store.dialect == "sqlite":
+                    with pytest.raises(sa.exc.OperationalError, match="locked"):
+                        second.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    taken = second.exec_driver_sql(
+                        "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()))"
+                    ).scalar()
+                    assert taken is False
     finally:
-        created.close()
+        other.dispose()
