@@ -582,7 +582,7 @@ def main() -> None:
     parser.add_argument("--stream", type=int, default=0, help="also stream this many events")
     parser.add_argument("--sample", type=int, default=200_000, help="GeoPandas sample size")
     parser.add_argument("--loop-sample", type=int, default=3_000)
-    parser.add_argument("--reference-sample", type=int, default=20_000)
+    parser.add_argument("--reference-sample", type=int, default=5_000)
     parser.add_argument("--skip-10m", action="store_true")
     options = parser.parse_args()
     cache = Path(options.cache)
