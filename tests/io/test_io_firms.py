@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.io.helpers import read_all, shared_file
+from truce.io import read_events
 
 FULL_HEADER = (
     "latitude,longitude,brightness,scan,track,acq_date,acq_time,satellite,instrument,"
@@ -126,3 +127,16 @@ def test_a_file_without_firms_columns_is_an_input_error(tmp_path: Path, header: 
 
     with pytest.raises(InputError, match="not a FIRMS file"):
         read_all(_write(tmp_path, f"{header}\n1,2,3\n"), "firms")
+
+
+def test_a_row_that_is_not_utf8_is_quarantined_and_the_rest_goes_in(tmp_path: Path) -> None:
+    path = tmp_path / "fires.csv"
+    path.write_bytes(
+        b"LATITUDE,LONGITUDE,ACQ_DATE\n48.1,37.2,2022-06-11\n"
+        b"48.2,37.3,2022-06-11,\xff\xfe\n48.3,37.4,2022-06-12\n"
+    )
+    results = list(read_events(path, "firms"))
+    assert sum(r.batch.num_rows for r in results) == 2
+    (rejected,) = [x for r in results for x in r.rejected]
+    assert (rejected.row, rejected.type) == (3, "encoding")
+    assert rejected.raw == "48.2,37.3,2022-06-11,\\xff\\xfe"

@@ -18,11 +18,12 @@ printable UTF-8) are looked at one by one, to say why.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -116,9 +117,68 @@ def _header(path: Path) -> tuple[list[str], list[str]]:
     return original, names
 
 
+class _Utf8Guard(io.RawIOBase):
+    """A byte stream that blanks out lines which are not UTF-8, quarantining each one.
+
+    pyarrow decodes a bad row's text before its invalid-row handler can see it, so an
+    undecodable line would fail the whole file. Blocks are checked at C speed; only a block
+    that fails is walked line by line. A blanked line keeps its place (and line number).
+    Blocks end at a line end, so a line is never split between two checks.
+    """
+
+    def __init__(self, source: IO[bytes], lines: _Lines, block: int = 1 << 22) -> None:
+        super().__init__()
+        self.source = source
+        self.lines = lines
+        self.block = block
+        self.pending = b""
+        self.line_number = 1  # of the first line of the next block
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending and not self.done:
+            self.pending = self._next_block()
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def _next_block(self) -> bytes:
+        data = self.source.read(self.block)
+        if not data:
+            self.done = True
+            return b""
+        data += self.source.readline()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = self._blank_bad_lines(data)
+        self.line_number += data.count(b"\n")
+        return data
+
+    def _blank_bad_lines(self, data: bytes) -> bytes:
+        out = []
+        for offset, line in enumerate(data.split(b"\n")):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                number = self.line_number + offset
+                text = line.decode("utf-8", "backslashreplace")
+                reason = f"the row is not UTF-8 text (byte {exc.start}): {exc.reason}"
+                self.lines.rejected.append(
+                    Rejected(self.lines.path, number, text, reason, "encoding")
+                )
+                line = b" "  # a row of the wrong width: skipped by the handler, not re-reported
+            out.append(line)
+        return b"\n".join(out)
+
+
 def _open(path: Path, names: list[str], lines: _Lines) -> Any:
-    raw = pa.OSFile(str(path))
-    stream = pa.CompressedInputStream(raw, "gzip") if is_gzip(path) else raw
+    source = cast(IO[bytes], gzip.open(path, "rb") if is_gzip(path) else path.open("rb"))
+    stream = io.BufferedReader(_Utf8Guard(source, lines), buffer_size=1 << 22)
     return pv.open_csv(
         stream,
         read_options=pv.ReadOptions(
