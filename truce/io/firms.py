@@ -138,6 +138,10 @@ class _Utf8Guard(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self.source.close()
+        super().close()
+
     def readinto(self, buffer: Any) -> int:
         while not self.pending and not self.done:
             self.pending = self._next_block()
@@ -177,7 +181,9 @@ class _Utf8Guard(io.RawIOBase):
 
 
 def _open(path: Path, names: list[str], lines: _Lines) -> Any:
-    source = cast(IO[bytes], gzip.open(path, "rb") if is_gzip(path) else path.open("rb"))
+    # Open for the reader's whole life; the guard closes it when pyarrow closes the stream.
+    opened = gzip.open(path, "rb") if is_gzip(path) else path.open("rb")  # noqa: SIM115
+    source = cast(IO[bytes], opened)
     stream = io.BufferedReader(_Utf8Guard(source, lines), buffer_size=1 << 22)
     return pv.open_csv(
         stream,
