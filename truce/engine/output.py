@@ -25,6 +25,23 @@ OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".geojson": "geojson"}
 """Output format by file extension."""
 
 
+DICTIONARY_COLUMNS = (
+    "agreement",
+    "term",
+    "term_type",
+    "status",
+    "source",
+    "party_bound",
+    "feature_layer",
+    "feature_id",
+    "feature_name",
+    "side",
+    "layer_versions",
+    "proxies",
+)
+"""Columns with few distinct values, dictionary-encoded in Parquet (the others are not tried)."""
+
+
 def output_format(path: str | Path) -> str:
     """The output format a path's extension asks for."""
     suffix = Path(path).suffix.lower()
@@ -73,7 +90,12 @@ class FindingWriter:
         self._text: IO[str] | None = None
         try:
             if self.format == "parquet":
-                self._parquet = pq.ParquetWriter(self.path, FINDING_SCHEMA, compression="zstd")
+                self._parquet = pq.ParquetWriter(
+                    self.path,
+                    FINDING_SCHEMA,
+                    compression="zstd",
+                    use_dictionary=list(DICTIONARY_COLUMNS),
+                )
             elif self.format == "csv":
                 schema = FINDING_SCHEMA.set(
                     FINDING_SCHEMA.get_field_index("claims"), pa.field("claims", pa.string())
