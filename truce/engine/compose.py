@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache, partial
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -141,15 +143,18 @@ class Composer:
             _event_words(batch, hits),
             by_value(
                 np.trunc(after / 60.0).astype(np.int64),
-                lambda m: f" {_relative(m)} entry into force (in force from {entry}). ",
+                partial(_relative, entry=entry),
             ),
             _attribution_words(attributed, columns, binds),
             f"Layers used: {context.versions}. {context.proxies}",
         )
 
 
-def _relative(minutes: int) -> str:
-    return f"{minutes_words(minutes)} {'before' if minutes < 0 else 'after'}"
+@lru_cache(maxsize=65536)
+def _relative(minutes: int, entry: str) -> str:
+    """' 3 h 0 min before entry into force (in force from ...). '"""
+    side = "before" if minutes < 0 else "after"
+    return f" {minutes_words(minutes)} {side} entry into force (in force from {entry}). "
 
 
 def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
