@@ -35,8 +35,10 @@ NARROW_M = 2000.0
 BLOCK = 8
 """Cells per side of the coarse blocks the raster is first computed on."""
 
-_SLACK = 1.2e-2  # the projection's scale varies by less than this across the region
-_K_MAX = 1.0 / float(inverse_scale(np.array([62.0]))[0])
+_SLACK = 3e-2  # between two points a few hundred km apart, the scale differs by less than this
+K_MAX = 1.0 / float(inverse_scale(np.array([62.0]))[0])
+"""The largest scale factor of the projection between 36 N and 62 N: planar / K_MAX is a
+lower bound of the true distance."""
 _METRES_PER_DEGREE = 110_000.0
 
 
@@ -209,7 +211,7 @@ class Field(ABC):
         half: FloatArray,
     ) -> None:
         x, y = LCC.forward(lon, lat)
-        radius = (distance + 2.0 * half) * (1.0 + _SLACK) + self._extent_max + 1.0
+        radius = (distance + 2.0 * half) * K_MAX * (1.0 + 1e-3) + self._extent_max + 1.0
         pairs = self._tree.query(shapely.points(x, y), predicate="dwithin", distance=radius)
         order = np.lexsort((pairs[1], pairs[0]))
         owner, prim = pairs[0][order], pairs[1][order]
@@ -298,7 +300,7 @@ class PointsField(Field):
         self.x, self.y = LCC.forward(self.lon, self.lat)
         self.extent = np.asarray(extent_m, float)
         super().__init__(reach_m)
-        self._extent_max = float(self.extent.max() * _K_MAX) if len(self.extent) else 0.0
+        self._extent_max = float(self.extent.max() * K_MAX) if len(self.extent) else 0.0
         self.build()
 
     def _primitive_shapes(self) -> NDArray[np.object_]:
@@ -324,7 +326,7 @@ class PointsField(Field):
         return primitive
 
 
-class _Segments:
+class Segments:
     """The straight segments of lines or rings, projected, with the feature each belongs to."""
 
     def __init__(self, parts: list[tuple[FloatArray, int]]) -> None:
@@ -353,12 +355,14 @@ class _Segments:
         )
 
     def shapes(self) -> NDArray[np.object_]:
+        """The segments as projected shapely line strings."""
         coords = np.stack(
             [np.stack([self.ax, self.ay], axis=1), np.stack([self.bx, self.by], axis=1)], axis=1
         )
         return np.asarray(shapely.linestrings(coords))
 
     def distance(self, x: FloatArray, y: FloatArray, lat: FloatArray, prim: IntArray) -> FloatArray:
+        """Distances (metres) from points to segments, element-wise."""
         return segment_distance_m(
             x,
             y,
@@ -388,7 +392,7 @@ class LinesField(Field):
 
     def __init__(self, geometries: list[BaseGeometry], reach_m: float) -> None:
         parts = [(coords, i) for i, g in enumerate(geometries) for coords in line_parts(g)]
-        self.segments = _Segments(parts)
+        self.segments = Segments(parts)
         super().__init__(reach_m)
         self.build()
 
@@ -407,126 +411,3 @@ class LinesField(Field):
     def feature_of(self, primitive: IntArray) -> IntArray:
         """The line feature a segment belongs to."""
         return np.where(primitive >= 0, self.segments.feature[np.maximum(primitive, 0)], -1)
-
-
-class ZoneField(Field):
-    """Signed distance to the edge of the union of some areas: negative inside, positive outside.
-
-    Besides the field, a zone knows which of its areas holds a point (its *owner*): from the cell
-    where the cell lies wholly inside one area, else by testing the areas.
-    """
-
-    kind = "zone"
-
-    def __init__(self, geometries: list[BaseGeometry]) -> None:
-        self.features = list(geometries)
-        self.union = shapely.union_all(self.features)
-        shapely.prepare(self.union)
-        self.segments = _Segments([(coords, -1) for coords in line_parts(self.union)])
-        self.edges = _Segments(
-            [(coords, i) for i, g in enumerate(self.features) for coords in line_parts(g)]
-        )
-        self._edge_tree = shapely.STRtree(self.edges.shapes())
-        self._feature_tree = shapely.STRtree(self.features)
-        for feature in self.features:
-            shapely.prepare(feature)
-        self.owner = np.zeros(0, dtype=np.int32)
-        super().__init__(0.0)
-        self.build()
-
-    def _primitive_shapes(self) -> NDArray[np.object_]:
-        return self.segments.shapes()
-
-    def _pair_distance(
-        self, x: FloatArray, y: FloatArray, lat: FloatArray, prim: IntArray
-    ) -> FloatArray:
-        return self.segments.distance(x, y, lat, prim)
-
-    def bbox(self) -> tuple[float, float, float, float]:
-        """Longitude/latitude box of the areas."""
-        return self.segments.box
-
-    def feature_of(self, primitive: IntArray) -> IntArray:
-        """Edges of the union belong to no single area."""
-        return np.full(len(primitive), -1, dtype=np.int64)
-
-    def _sign(self, lon: FloatArray, lat: FloatArray, distance: FloatArray) -> FloatArray:
-        inside = shapely.contains_xy(self.union, lon, lat)
-        return np.where(inside, -distance, distance)
-
-    def _csr_wanted(self, f: FloatArray, half: FloatArray) -> NDArray[np.bool_]:
-        return np.abs(f) - half <= NARROW_M
-
-    def _owner_margin(self, lon: FloatArray, lat: FloatArray) -> FloatArray:
-        """A lower bound of the distance to the edge of any single area."""
-        if len(self.features) == 1 or len(lon) == 0:
-            return np.full(len(lon), np.inf)
-        x, y = LCC.forward(lon, lat)
-        (query, _), planar = self._edge_tree.query_nearest(
-            shapely.points(x, y), return_distance=True, all_matches=False
-        )
-        margin = np.empty(len(lon))
-        margin[query] = planar / _K_MAX
-        return margin
-
-    def _refine_wanted(
-        self, f: FloatArray, half: FloatArray, lon: FloatArray, lat: FloatArray
-    ) -> NDArray[np.bool_]:
-        near_edge = np.abs(f) - half <= NARROW_M
-        inside = np.flatnonzero((f < 0) & ~near_edge)
-        shared = np.zeros(len(f), dtype=bool)
-        shared[inside] = self._owner_margin(lon[inside], lat[inside]) <= half[inside] + NARROW_M
-        return near_edge | shared
-
-    def _containing(self, lon: FloatArray, lat: FloatArray) -> IntArray:
-        """The first area holding each point, -1 for none."""
-        owner = np.full(len(lon), -1, dtype=np.int64)
-        if len(lon) == 0:
-            return owner
-        points, areas = self._feature_tree.query(shapely.points(lon, lat), predicate="within")
-        order = np.lexsort((areas, points))
-        points, areas = points[order], areas[order]
-        first = np.ones(len(points), dtype=bool)
-        first[1:] = points[1:] != points[:-1]
-        owner[points[first]] = areas[first]
-        return owner
-
-    def _coarse_done(
-        self,
-        lon: FloatArray,
-        lat: FloatArray,
-        f: FloatArray,
-        half: FloatArray,
-        refine: NDArray[np.bool_],
-        coarse: Window,
-    ) -> None:
-        self.owner = np.full(self.window.size, -1, dtype=np.int32)
-        settled = np.flatnonzero(~refine & (f < 0))
-        block_owner = np.full(coarse.size, -1, dtype=np.int32)
-        block_owner[settled] = self._containing(lon[settled], lat[settled])
-        grid = block_owner.reshape(coarse.ny, coarse.nx)
-        self.owner = np.repeat(np.repeat(grid, BLOCK, 0), BLOCK, 1).reshape(-1).copy()
-
-    def _fine_done(
-        self, cells: IntArray, lon: FloatArray, lat: FloatArray, f: FloatArray, half: FloatArray
-    ) -> None:
-        inside = np.flatnonzero(f < 0)
-        owner = np.full(len(cells), -1, dtype=np.int64)
-        owner[inside] = self._containing(lon[inside], lat[inside])
-        unsure = (np.abs(f) - half <= NARROW_M) | (self._owner_margin(lon, lat) <= half + NARROW_M)
-        owner[unsure] = -1
-        self.owner[cells] = owner
-
-    def owners(self, lon: FloatArray, lat: FloatArray, local: IntArray) -> IntArray:
-        """The area holding each point, else the area whose edge is nearest."""
-        safe = np.where(local >= 0, local, 0)
-        owner = np.where(local >= 0, self.owner[safe], -1).astype(np.int64)
-        unknown = np.flatnonzero(owner < 0)
-        if len(unknown):
-            owner[unknown] = self._containing(lon[unknown], lat[unknown])
-        outside = np.flatnonzero(owner < 0)
-        if len(outside):
-            x, y = LCC.forward(lon[outside], lat[outside])
-            (query, edge) = self._edge_tree.query_nearest(shapely.points(x, y), all_matches=False)
-            owner[outside[query]] = self.edges.feature[edge]
-        return owner

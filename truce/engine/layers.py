@@ -20,8 +20,9 @@ from truce.agreement import Agreement
 from truce.agreement.base import ObjectSelector, ZoneSelector
 from truce.agreement.geometry import LayerFeature, LayerGeometry
 from truce.engine.batch import OBJECT_SLUGS
-from truce.engine.fields import Field, LinesField, PointsField, ZoneField
+from truce.engine.fields import Field, LinesField, PointsField
 from truce.engine.timing import Span, micros
+from truce.engine.zone_field import ZoneField
 from truce.errors import LayerError
 from truce.geodesy import distance_m
 

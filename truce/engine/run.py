@@ -73,6 +73,7 @@ class _Collect:
         self.batches: list[pa.RecordBatch] = []
 
     def write(self, batch: pa.RecordBatch) -> None:
+        """Keep the batch."""
         self.batches.append(batch)
 
 

@@ -59,6 +59,7 @@ class _Best:
 
     @classmethod
     def empty(cls, size: int) -> _Best:
+        """No match yet for ``size`` rows."""
         return cls(
             np.zeros(size, dtype=np.int8),
             np.zeros(size, dtype=bool),
@@ -68,6 +69,7 @@ class _Best:
         )
 
     def update(self, other: _Best) -> None:
+        """Keep, per row, the better of this match and ``other``."""
         better = (other.space > self.space) | (
             (other.space == self.space)
             & ((other.named & ~self.named) | ((other.named == self.named) & (other.f < self.f)))

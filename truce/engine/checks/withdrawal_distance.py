@@ -34,9 +34,10 @@ from truce.engine.checks.base import (
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, half_plane_share
 from truce.engine.explain import concat, distance_words, lookup
-from truce.engine.fields import Field, LinesField, ZoneField
+from truce.engine.fields import Field, LinesField
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import Features, line_set, zone_of_layer
+from truce.engine.zone_field import ZoneField
 
 INSIDE_SIDE, OUTSIDE_SIDE = 0, 1
 

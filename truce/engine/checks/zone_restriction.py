@@ -34,9 +34,10 @@ from truce.engine.checks.base import (
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, strip_share, zone_share
 from truce.engine.explain import concat, constant, distance_words, lookup, pick
-from truce.engine.fields import Field, ZoneField
+from truce.engine.fields import Field
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import AreaSet, area_set
+from truce.engine.zone_field import ZoneField
 
 PRESENCE = "military-presence"
 
