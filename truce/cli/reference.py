@@ -27,7 +27,13 @@ def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], clic
 
 
 def _help_text(command: click.Command, path: list[str]) -> str:
+    # The same help option names as the real CLI: click caches a command's help option from
+    # the first context that asks, so any other names would make the text order-dependent.
     context = click.Context(
-        command, info_name=" ".join(path), terminal_width=100, max_content_width=100
+        command,
+        info_name=" ".join(path),
+        terminal_width=100,
+        max_content_width=100,
+        help_option_names=["-h", "--help"],
     )
     return command.get_help(context).rstrip()
