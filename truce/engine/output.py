@@ -42,6 +42,10 @@ DICTIONARY_COLUMNS = (
 """Columns with few distinct values, dictionary-encoded in Parquet (the others are not tried)."""
 
 
+ROW_GROUP_ROWS = 65_536
+"""Findings gathered into Parquet row groups of at least this many rows."""
+
+
 def output_format(path: str | Path) -> str:
     """The output format a path's extension asks for."""
     suffix = Path(path).suffix.lower()
@@ -85,6 +89,8 @@ class FindingWriter:
         self.path = Path(path)
         self.format = output_format(self.path)
         self.count = 0
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
         self._parquet: pq.ParquetWriter | None = None
         self._csv: pacsv.CSVWriter | None = None
         self._text: IO[str] | None = None
@@ -112,7 +118,10 @@ class FindingWriter:
         if batch.num_rows == 0:
             return
         if self._parquet is not None:
-            self._parquet.write_batch(batch)
+            self._pending.append(batch)
+            self._pending_rows += batch.num_rows
+            if self._pending_rows >= ROW_GROUP_ROWS:
+                self._flush()
         elif self._csv is not None:
             index = batch.schema.get_field_index("claims")
             self._csv.write_batch(
@@ -128,9 +137,15 @@ class FindingWriter:
             return
         self.count += batch.num_rows
 
+    def _flush(self) -> None:
+        if self._parquet is not None and self._pending:
+            self._parquet.write_table(pa.Table.from_batches(self._pending, schema=FINDING_SCHEMA))
+        self._pending, self._pending_rows = [], 0
+
     def close(self) -> None:
         """Finish the file."""
         if self._parquet is not None:
+            self._flush()
             self._parquet.close()
         if self._csv is not None:
             self._csv.close()
