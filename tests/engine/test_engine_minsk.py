@@ -98,3 +98,24 @@ def test_disengagement_terms_bind_only_after_their_quiet_period(ucdp: list[Event
         for finding in gated:
             assert finding.time_end is not None
             assert finding.time_end > met.time_end
+
+
+def test_nothing_is_judged_outside_the_checked_period() -> None:
+    """Events of 2025 say nothing about 2015-2022: no step is overdue and no quiet period is
+    met (the record does not cover the terms' windows)."""
+    agreements = [
+        load_agreement(EXAMPLES / "minsk-package-2015.yaml"),
+        load_agreement(EXAMPLES / "minsk-framework-disengagement-2016.yaml"),
+    ]
+    incidents = EVENTS / "moratorium-2025-incidents.csv"
+    result = check(agreements, [r.batch for r in read_events(incidents, "csv")])
+    statuses = {f.status for f in result.finding_list()}
+    assert statuses == {"quiet-period-not-met"}
+
+
+def test_event_formats_are_told_from_the_header() -> None:
+    from truce.engine.files import guess_format
+
+    assert guess_format(UCDP) == "ucdp"
+    assert guess_format(EVENTS / "airforce-2025-03-01_2025-05-31.csv") == "airforce"
+    assert guess_format(EVENTS / "moratorium-2025-incidents.csv") == "csv"

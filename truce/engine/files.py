@@ -5,6 +5,7 @@ This is what ``truce check`` calls; the command itself only parses its options.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -24,8 +25,17 @@ EVENT_FORMATS = ("ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", 
 _BY_SUFFIX = {".parquet": "geoparquet", ".geoparquet": "geoparquet", ".geojson": "geojson"}
 
 
+_BY_COLUMNS = (
+    ("ucdp", {"type_of_violence", "where_prec"}),
+    ("acled", {"sub_event_type", "event_date"}),
+    ("firms", {"acq_date"}),
+    ("airforce", {"launch_place", "launched"}),
+)
+
+
 def guess_format(path: str | Path) -> str:
-    """The event format of a file from its name (a CSV needs its mapping next to it)."""
+    """The event format of a file: from its name, else (for a CSV) from its header, else a CSV
+    with its ``.mapping.yaml`` next to it."""
     name = Path(path).name.lower()
     for suffix, found in _BY_SUFFIX.items():
         if name.endswith(suffix):
@@ -33,13 +43,30 @@ def guess_format(path: str | Path) -> str:
     stem = Path(path)
     for ending in (".csv.gz", ".csv"):
         if name.endswith(ending):
+            columns = _header(stem)
+            for known, needed in _BY_COLUMNS:
+                if needed <= columns:
+                    return known
             mapping = stem.with_name(stem.name[: -len(ending)] + ".mapping.yaml")
             if mapping.exists():
                 return "csv"
     raise InputError(
-        f"{path}: cannot tell the event format from the name; give --format "
+        f"{path}: cannot tell the event format from the name or the header; give --format "
         f"({', '.join(EVENT_FORMATS)})"
     )
+
+
+def _header(path: Path) -> set[str]:
+    """The lower-cased column names of a CSV's first line (gzip or not)."""
+    try:
+        with path.open("rb") as raw:
+            start = raw.read(2)
+        opener = gzip.open if start == b"\x1f\x8b" else open
+        with opener(path, "rb") as stream:
+            line = stream.readline(65536).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc}") from exc
+    return {c.strip().strip('"').lstrip("\ufeff").lower() for c in line.split(",")}
 
 
 def event_batches(

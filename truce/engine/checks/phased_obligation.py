@@ -2,8 +2,8 @@
 
 Deadlines run from entry into force (the start of the agreement's effective window, or the
 assumed start) or, for an obligation that waits for a quiet period, from the moment that quiet
-period was first met. Only deadlines up to the end of the checked period (the latest event
-seen) are judged: the record cannot say anything about later ones.
+period was first met. Only deadlines within the checked period (from the earliest to the latest
+event seen) are judged: the record says nothing about the others.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class PhasedObligationCheck(TermCheck):
             due = step.due.resolve(anchor)
             if step.due.anchor == QUIET_PERIOD and self.term.after is None:
                 continue
-            if micros(due) > facts.last:
+            if facts.first is None or not facts.first <= micros(due) <= facts.last:
                 continue
             for party in self.term.binds:
                 done = [

@@ -1,9 +1,12 @@
 """Quiet periods: when (if ever) a zone first had N consecutive days with no counted act.
 
 Counted acts are events of the listed kinds (narrower included) in the zone, during the term's
-window. Two answers are computed: counting only certain breaks (``early``: the soonest the
-quiet period can have been met) and counting possible breaks too (``late``). Terms gated by the
-quiet period bind from ``early``; their findings before ``late`` are at most possible.
+window. Quiet can only be seen where there are events: the search runs from the later of the
+term's start and the first event checked, to the earlier of its end and the last event.
+
+Two answers are computed: counting only certain breaks (``early``: the soonest the quiet period
+can have been met) and counting possible breaks too (``late``). Terms gated by the quiet period
+bind from ``early``; their findings before ``late`` are at most possible.
 """
 
 from __future__ import annotations
@@ -61,10 +64,13 @@ class QuietPeriodCheck(TermCheck):
         end = np.concatenate([np.zeros(0, np.int64), *self._ends])
         certain = np.concatenate([np.zeros(0, bool), *self._certain])
         span = self.context.span
-        until = min(span.end, facts.last if facts.last is not None else span.start)
+        if facts.first is None or facts.last is None:
+            return QuietOutcome(None, None, 0)
+        origin = max(span.start, facts.first)
+        until = min(span.end, facts.last)
         period = int(self.term.period.seconds * 1_000_000)
-        early = first_quiet(start[certain], end[certain], span.start, period, until)
-        late = first_quiet(start, end, span.start, period, until)
+        early = first_quiet(start[certain], end[certain], origin, period, until)
+        late = first_quiet(start, end, origin, period, until)
         return QuietOutcome(early, late, int((~certain).sum()))
 
     def finish(self, facts: RunFacts) -> list[Finding]:
