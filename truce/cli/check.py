@@ -33,7 +33,7 @@ from truce.instant import Instant
     "event_format",
     type=click.Choice(EVENT_FORMATS),
     default=None,
-    help="Format of the event files (guessed from the name or a CSV header when absent).",
+    help="Format of the event files (guessed from the name when absent).",
 )
 @click.option(
     "--mapping",
