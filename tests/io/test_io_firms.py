@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import random
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,16 +108,14 @@ def test_chunk_size_does_not_change_the_events(tmp_path: Path) -> None:
     assert small.chunks > large.chunks
 
 
-def test_real_file_reads_fast() -> None:
+def test_real_file_reads_whole() -> None:
+    """All 1.26 M real detections go in (how fast is measured in bench/, not here)."""
     path = shared_file("firms_modis_ukraine_yearly", "ukr_fires_modis_2000-2023_partial.csv.gz")
-    started = time.perf_counter()
     read = read_all(path, "firms")
-    elapsed = time.perf_counter() - started
     assert read.summary.rows_read == 1_263_651
     assert read.summary.accepted == 1_263_651
     first = read.table.slice(0, 1).to_pylist()[0]
     assert (first["lat"], first["lon"]) == (48.2113, 38.2567)
-    assert elapsed < 20, f"took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("header", ["lat,lon,date", "LATITUDE,LONGITUDE"])
