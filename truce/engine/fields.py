@@ -385,16 +385,10 @@ def line_parts(geometry: BaseGeometry) -> list[FloatArray]:
     return [np.asarray(shapely.get_coordinates(line)) for line in lines if not line.is_empty]
 
 
-class LinesField(Field):
-    """Distance to the nearest point of a set of lines."""
+class SegmentsField(Field):
+    """A field whose primitives are line segments (of lines, or of zone edges)."""
 
-    kind = "lines"
-
-    def __init__(self, geometries: list[BaseGeometry], reach_m: float) -> None:
-        parts = [(coords, i) for i, g in enumerate(geometries) for coords in line_parts(g)]
-        self.segments = Segments(parts)
-        super().__init__(reach_m)
-        self.build()
+    segments: Segments
 
     def _primitive_shapes(self) -> NDArray[np.object_]:
         return self.segments.shapes()
@@ -405,8 +399,20 @@ class LinesField(Field):
         return self.segments.distance(x, y, lat, prim)
 
     def bbox(self) -> tuple[float, float, float, float]:
-        """Longitude/latitude box of the lines."""
+        """Longitude/latitude box of the segments."""
         return self.segments.box
+
+
+class LinesField(SegmentsField):
+    """Distance to the nearest point of a set of lines."""
+
+    kind = "lines"
+
+    def __init__(self, geometries: list[BaseGeometry], reach_m: float) -> None:
+        parts = [(coords, i) for i, g in enumerate(geometries) for coords in line_parts(g)]
+        self.segments = Segments(parts)
+        super().__init__(reach_m)
+        self.build()
 
     def feature_of(self, primitive: IntArray) -> IntArray:
         """The line feature a segment belongs to."""

@@ -8,12 +8,12 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from truce.engine.fields import BLOCK, K_MAX, NARROW_M, Field, Segments, line_parts
+from truce.engine.fields import BLOCK, K_MAX, NARROW_M, Segments, SegmentsField, line_parts
 from truce.engine.grid import FloatArray, IntArray, Window
 from truce.geodesy import LCC
 
 
-class ZoneField(Field):
+class ZoneField(SegmentsField):
     """Signed distance to the edge of the union of some areas: negative inside, positive outside.
 
     Besides the field, a zone knows which of its areas holds a point (its *owner*): from the cell
@@ -37,18 +37,6 @@ class ZoneField(Field):
         self.owner = np.zeros(0, dtype=np.int32)
         super().__init__(0.0)
         self.build()
-
-    def _primitive_shapes(self) -> NDArray[np.object_]:
-        return self.segments.shapes()
-
-    def _pair_distance(
-        self, x: FloatArray, y: FloatArray, lat: FloatArray, prim: IntArray
-    ) -> FloatArray:
-        return self.segments.distance(x, y, lat, prim)
-
-    def bbox(self) -> tuple[float, float, float, float]:
-        """Longitude/latitude box of the areas."""
-        return self.segments.box
 
     def feature_of(self, primitive: IntArray) -> IntArray:
         """Edges of the union belong to no single area."""
