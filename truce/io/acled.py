@@ -24,18 +24,14 @@ from pathlib import Path
 
 from truce.events.kinds import acled_kind
 from truce.events.model import Claim, Event, FieldError, ReadResult
-from truce.io._areas import AreaLayer, load_areas
+from truce.io._area_csv import read_area_csv
+from truce.io._areas import AreaLayer
 from truce.io._source import (
     CsvFile,
     CsvRecord,
     ReadOptions,
-    chunked,
-    convert_records,
-    existing_file,
-    open_csv,
     parse_count,
     parse_float,
-    require_columns,
     require_text,
     text_field,
 )
@@ -82,13 +78,8 @@ _DATE_LAYOUTS = ("%d %B %Y", "%d-%B-%Y", "%d-%b-%Y", "%d %b %Y", "%d/%m/%Y")
 
 def read_acled(path: str | Path, options: ReadOptions | None = None) -> Iterator[ReadResult]:
     """Stream an ACLED CSV export (gzip or not) as event batches."""
-    options = options or ReadOptions()
-    csv_file = open_csv(existing_file(path), "utf-8")
-    require_columns(csv_file, REQUIRED, "an ACLED export")
-    areas = load_areas(options.areas)
-    return chunked(
-        convert_records(csv_file, lambda record: _event(csv_file, record, areas)),
-        options.chunk_rows,
+    return read_area_csv(
+        path, options, encoding="utf-8", required=REQUIRED, what="an ACLED export", to_event=_event
     )
 
 

@@ -29,17 +29,13 @@ from pathlib import Path
 
 from truce.events.kinds import KindMapping, airforce_kind
 from truce.events.model import Claim, Event, FieldError, ReadResult
-from truce.io._areas import Area, AreaLayer, load_areas
+from truce.io._area_csv import read_area_csv
+from truce.io._areas import Area, AreaLayer
 from truce.io._source import (
     CsvFile,
     CsvRecord,
     ReadOptions,
-    chunked,
-    convert_records,
-    existing_file,
-    open_csv,
     parse_count,
-    require_columns,
     require_text,
     text_field,
 )
@@ -54,13 +50,13 @@ _POST = re.compile(r"^[\w.\-]+/posts/\S+$")
 
 def read_airforce(path: str | Path, options: ReadOptions | None = None) -> Iterator[ReadResult]:
     """Stream an Air Force daily-report CSV (gzip or not) as event batches."""
-    options = options or ReadOptions()
-    csv_file = open_csv(existing_file(path), "utf-8")
-    require_columns(csv_file, REQUIRED, "an Air Force daily-report file")
-    areas = load_areas(options.areas)
-    return chunked(
-        convert_records(csv_file, lambda record: _event(csv_file, record, areas)),
-        options.chunk_rows,
+    return read_area_csv(
+        path,
+        options,
+        encoding="utf-8",
+        required=REQUIRED,
+        what="an Air Force daily-report file",
+        to_event=_event,
     )
 
 

@@ -24,18 +24,14 @@ from pathlib import Path
 
 from truce.events.kinds import UCDP_VIOLENCE_TYPES
 from truce.events.model import Claim, Event, FieldError, ReadResult
-from truce.io._areas import AreaLayer, load_areas
+from truce.io._area_csv import read_area_csv
+from truce.io._areas import AreaLayer
 from truce.io._source import (
     CsvFile,
     CsvRecord,
     ReadOptions,
-    chunked,
-    convert_records,
-    existing_file,
-    open_csv,
     parse_count,
     parse_float,
-    require_columns,
     require_text,
     text_field,
 )
@@ -78,13 +74,8 @@ REQUIRED = (
 
 def read_ucdp(path: str | Path, options: ReadOptions | None = None) -> Iterator[ReadResult]:
     """Stream a UCDP GED CSV file (cp1252, gzip or not) as event batches."""
-    options = options or ReadOptions()
-    csv_file = open_csv(existing_file(path), ENCODING)
-    require_columns(csv_file, REQUIRED, "a UCDP GED file")
-    areas = load_areas(options.areas)
-    return chunked(
-        convert_records(csv_file, lambda record: _event(csv_file, record, areas)),
-        options.chunk_rows,
+    return read_area_csv(
+        path, options, encoding=ENCODING, required=REQUIRED, what="a UCDP GED file", to_event=_event
     )
 
 
