@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from truce.agreement import Agreement, in_force, load_agreement, validate_file
+from truce.agreement import Agreement, in_force, validate_file
 from truce.agreement.in_force import effective_window
 from truce.agreement.summary import render_text, summarise
 from truce.engine import check
@@ -235,7 +235,7 @@ def _events_from(workspace: Workspace, sources: tuple[str, ...]) -> Iterator[pa.
 def _run_check(
     workspace: Workspace, plan: CheckPlan, loaded: dict[str, Agreement], folder: Path
 ) -> dict[str, Any]:
-    agreements = [load_agreement(loaded[name].path or "") for name in plan.agreements]
+    agreements = [loaded[name] for name in plan.agreements]
     for agreement in agreements:
         if agreement.path:
             store_agreement(workspace, agreement.id, Path(agreement.path).read_text("utf-8"))
