@@ -10,7 +10,8 @@ canonical JSON object::
     {"content_sha256": "<hex>", "id": <record id>, "kind": "<kind>", "v": 1}
 
 with ``"file_sha256": "<hex>"`` added for evidence (the hash of the original file itself).
-Kinds: ``event``, ``evidence``, ``custody``, ``finding``.
+Kinds: ``event``, ``evidence``, ``custody``, ``finding``, ``decision`` (an analyst's grouping
+decision), ``corroboration`` (a corroboration run).
 
 **Content hashes**:
 
@@ -28,8 +29,9 @@ Kinds: ``event``, ``evidence``, ``custody``, ``finding``.
   for idempotent imports. Its ``content_hash`` adds the ids:
   ``SHA-256("events/1," + text(event_id) + "," + text(source_record) + "," + row_hash)`` (the
   row hash as 32 raw bytes). This encoding is exact and computed column-wise with Arrow;
-* evidence, custody events and findings hash canonical JSON of their columns (hashes in hex),
-  tagged ``"schema": "evidence/1"`` and so on (see the ``*_content`` functions).
+* evidence, custody events, findings, decisions and corroboration runs hash canonical JSON of
+  their columns (hashes in hex), tagged ``"schema": "evidence/1"`` and so on (see the
+  ``*_content`` functions).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import pyarrow.compute as pc
 LEAF_VERSION = 1
 """The ``v`` of the leaf data format described in the module docstring."""
 
-KINDS: tuple[str, ...] = ("event", "evidence", "custody", "finding")
+KINDS: tuple[str, ...] = ("event", "evidence", "custody", "finding", "decision", "corroboration")
 """The kinds of record that have ledger leaves."""
 
 ROW_COLUMNS: tuple[str, ...] = (
@@ -185,6 +187,38 @@ def finding_content(row: Mapping[str, Any]) -> bytes:
             "message": row["message"],
             "data": row["data"],
             "created_at": row["created_at"],
+        }
+    )
+
+
+def decision_content(row: Mapping[str, Any]) -> bytes:
+    """Canonical content of an analyst's decision row."""
+    return canonical_json(
+        {
+            "schema": "decision/1",
+            "action": row["action"],
+            "event_ids": row["event_ids"],
+            "who": row["who"],
+            "why": row["why"],
+            "at": row["at"],
+        }
+    )
+
+
+def corroboration_content(row: Mapping[str, Any]) -> bytes:
+    """Canonical content of a corroboration run row."""
+    return canonical_json(
+        {
+            "schema": "corroboration/1",
+            "started_at": row["started_at"],
+            "finished_at": row["finished_at"],
+            "settings": row["settings"],
+            "last_event_id": row["last_event_id"],
+            "last_decision_id": row["last_decision_id"],
+            "reports": row["reports"],
+            "incidents": row["incidents"],
+            "grades": row["grades"],
+            "assignments_sha256": bytes(row["assignments_sha256"]).hex(),
         }
     )
 

@@ -260,10 +260,86 @@ ledger_checkpoints = sa.Table(
 )
 """Signed checkpoints (C2SP signed notes) in the order they were made."""
 
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    _id(),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("event_ids", sa.Text, nullable=False),
+    sa.Column("who", sa.Text, nullable=False),
+    sa.Column("why", sa.Text, nullable=False),
+    sa.Column("at", Micros, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+)
+"""Analysts' decisions about grouping (detach, split, merge), naming reports by ``event_id``
+(a JSON list), with who decided, why and when. Ledgered; replayed on every corroboration run."""
+
+corroboration_runs = sa.Table(
+    "corroboration_runs",
+    metadata,
+    _id(),
+    sa.Column("started_at", Micros, nullable=False),
+    sa.Column("finished_at", Micros, nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("last_event_id", Id, nullable=False),
+    sa.Column("last_decision_id", Id, nullable=False),
+    sa.Column("reports", sa.BigInteger, nullable=False),
+    sa.Column("incidents", sa.BigInteger, nullable=False),
+    sa.Column("grades", sa.Text, nullable=False),
+    sa.Column("assignments_sha256", Hash, nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+)
+"""Each run of ``truce corroborate``: its settings (JSON), what it saw (events and decisions up
+to these ids), what it made, and the SHA-256 of its report-to-incident assignments. Ledgered."""
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("incident_id", sa.Text, primary_key=True),
+    sa.Column("run_id", Id, sa.ForeignKey("corroboration_runs.id"), nullable=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("leader_event", Id, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("grade", sa.Text, nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("report_count", sa.Integer, nullable=False),
+    sa.Column("independent_sources", sa.Integer, nullable=False),
+    sa.Column("sources", sa.Text, nullable=False),
+    sa.Column("time_start", Micros, nullable=False),
+    sa.Column("time_end", Micros, nullable=False),
+    sa.Column("lon", sa.Double),
+    sa.Column("lat", sa.Double),
+    sa.Column("precision_m", sa.Double),
+    sa.Column("area_precision", sa.Text),
+    sa.Column("kinds", sa.Text, nullable=False),
+    sa.Column("claimed", sa.Text, nullable=False),
+    sa.Column("contested_attribution", sa.Boolean, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index(None, "time_start"),
+    sa.Index(None, "grade"),
+)
+"""The incidents of the latest corroboration run: the columns people filter on, and the whole
+row of :data:`truce.verification.INCIDENT_SCHEMA` as JSON in ``data``. ``claimed`` is the
+parties named as perpetrators, as ``|party|party|``."""
+
+incident_reports = sa.Table(
+    "incident_reports",
+    metadata,
+    sa.Column("event", Id, sa.ForeignKey("events.id"), primary_key=True, autoincrement=False),
+    sa.Column("incident_id", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("re_report_of", sa.Text),
+    sa.Column("candidates", sa.Integer, nullable=False),
+    sa.Column("origin", sa.Text, nullable=False),
+    sa.Index(None, "incident_id"),
+)
+"""Which incident of the latest run each report belongs to, and its role there."""
+
 RECORD_TABLES: dict[str, sa.Table] = {
     "event": events,
     "evidence": evidence,
     "custody": custody_events,
     "finding": findings,
+    "decision": decisions,
+    "corroboration": corroboration_runs,
 }
 """The table of each kind of ledgered record."""

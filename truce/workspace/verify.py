@@ -7,7 +7,9 @@
 4. every checkpoint's signature is checked, its root compared with the rebuilt tree at its size,
    and each checkpoint linked to the one before by a consistency proof;
 5. every evidence original and working copy is hashed and compared with its record;
-6. the database checks itself (SQLite ``integrity_check``; PostgreSQL amcheck when installed).
+6. the current incidents are compared with the digest of assignments recorded with the
+   corroboration run that made them;
+7. the database checks itself (SQLite ``integrity_check``; PostgreSQL amcheck when installed).
 
 Each discrepancy is a :class:`Discrepancy` value naming the record, leaf, node, checkpoint or
 file it concerns; nothing is raised for them.
@@ -29,10 +31,13 @@ from truce.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
 from truce.ledger.sqlstore import leaf_owner
 from truce.ledger.standalone import HashLevels
 from truce.workspace.eventrows import stored_hashes
+from truce.workspace.incidents import assignments_digest
 from truce.workspace.ledger import StoredCheckpoint, all_checkpoints
 from truce.workspace.records import (
     KINDS,
+    corroboration_content,
     custody_content,
+    decision_content,
     evidence_content,
     finding_content,
     leaf_data,
@@ -114,10 +119,23 @@ def verify_workspace(workspace: Workspace) -> VerifyReport:
         _check_nodes(conn, levels, report)
         checkpoints = all_checkpoints(conn)
         _check_files(workspace, conn, report)
+        _check_incidents(conn, report)
     _check_checkpoints(workspace, checkpoints, levels, report)
     for problem in workspace.store.integrity_check():
         report.add("database-integrity", "database", problem)
     return report
+
+
+def _check_incidents(conn: Connection, report: VerifyReport) -> None:
+    """The current incidents must be the ones the last (ledgered) corroboration run made."""
+    found = assignments_digest(conn)
+    if found is not None and found[1] != found[2]:
+        report.add(
+            "incidents-changed",
+            f"corroboration:{found[0]}",
+            "the stored report-to-incident assignments no longer match the digest recorded "
+            "with the run (run `truce corroborate` again to rebuild them from the record)",
+        )
 
 
 def _log_size(conn: Connection) -> int:
@@ -155,7 +173,13 @@ def _content_hashes(kind: str, rows: list[Row[Any]]) -> list[tuple[bytes, bool]]
             (content, row_hash == bytes(row.row_hash) and content == bytes(row.content_hash))
             for row, (row_hash, content) in zip(rows, stored_hashes(rows), strict=True)
         ]
-    maker = {"evidence": evidence_content, "custody": custody_content, "finding": finding_content}
+    maker = {
+        "evidence": evidence_content,
+        "custody": custody_content,
+        "finding": finding_content,
+        "decision": decision_content,
+        "corroboration": corroboration_content,
+    }
     result = []
     for row in rows:
         content = sha256(maker[kind](dict(row._mapping)))
