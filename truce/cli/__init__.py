@@ -16,6 +16,7 @@ from truce.cli.check import check_command
 from truce.cli.common import run_guarded
 from truce.cli.demo import demo_command
 from truce.cli.evidence import evidence_group
+from truce.cli.incidents import corroborate_command, incidents_group
 from truce.cli.ledger import ledger_group
 from truce.cli.schema import schema_group
 from truce.cli.workspace import import_command, init_command, quarantine_group, status_command
@@ -36,6 +37,8 @@ for command in (
     import_command,
     quarantine_group,
     evidence_group,
+    corroborate_command,
+    incidents_group,
     ledger_group,
     demo_command,
 ):
