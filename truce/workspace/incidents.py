@@ -43,7 +43,7 @@ from truce.verification import (
     override_from_dict,
 )
 from truce.verification.overrides import OVERRIDE_TYPES
-from truce.vocabulary import EVENT_KINDS, descendants
+from truce.vocabulary import EVENT_KINDS, descendants, suggest
 from truce.workspace.clock import now_micros
 from truce.workspace.eventrows import rows_to_batch
 from truce.workspace.ingest import next_id
@@ -492,6 +492,9 @@ def list_incidents(conn: Connection, which: IncidentFilter | None = None) -> lis
     if which.contested is not None:
         conditions.append(incidents.c.contested_attribution == which.contested)
     if which.kinds:
+        for kind in which.kinds:
+            if kind not in EVENT_KINDS:
+                raise InputError(f"unknown event kind {kind!r}: {suggest(EVENT_KINDS, kind)}")
         wanted = sorted(descendants(EVENT_KINDS, list(which.kinds)))
         conditions.append(sa.or_(*(incidents.c.kinds.contains(f"|{k}|") for k in wanted)))
     if which.parties:
