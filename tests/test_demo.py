@@ -43,7 +43,8 @@ def test_documented_moratorium_incidents_give_the_expected_outcomes(
     result: demo.DemoResult,
 ) -> None:
     found = findings(result, "moratorium-2025")
-    incident = "moratorium-2025-incidents:"
+    # the check runs on incidents: each documented incident leads its own
+    incident = "inc:moratorium-2025-incidents:"
     # Sudzha gas metering station, both claimed strikes: violations (named object, in force).
     assert found[incident + "M25-04"] == ["violation"]
     assert found[incident + "M25-06"] == ["violation"]
@@ -72,8 +73,35 @@ def test_minsk_findings_from_ucdp_are_unattributed(result: demo.DemoResult) -> N
         assert "violation" not in per_party.get(party, {})
 
 
+def test_documented_incidents_merge_with_the_air_force_reports(result: demo.DemoResult) -> None:
+    merged = {m["incident"]: m["reports"] for m in result.incidents["merged_across_sources"]}
+    # Kryvyi Rih (4 April) and Sumy (13 April): the Air Force report naming the city joins the
+    # documented incident. The first night's Air Force reports name the whole country (or
+    # oblasts other than Donetsk), too vague to join anything: Sloviansk stays on its own.
+    assert merged == {
+        "inc:moratorium-2025-incidents:M25-11": ["M25-11", "199"],
+        "inc:moratorium-2025-incidents:M25-12": ["M25-12", "171"],
+    }
+    assert result.incidents["by_grade"] == {"corroborated": 2, "reported": 326}
+
+
+def test_findings_cite_their_incident_and_reports(result: demo.DemoResult) -> None:
+    path = result.out_dir / "findings" / "moratorium-2025.geojson"
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    sloviansk = [
+        f["properties"]
+        for f in features
+        if f["properties"]["event_id"] == "inc:moratorium-2025-incidents:M25-01"
+    ]
+    assert sloviansk
+    assert sloviansk[0]["explanation"].endswith(
+        "groups 1 report: M25-01 (moratorium-2025-incidents)."
+    )
+
+
 def test_incidents_are_graded_and_ledger_verifies(result: demo.DemoResult) -> None:
     assert result.incidents["reports"] == 330
+    assert result.incidents["run"]["reports"] == 1848
     assert set(result.incidents["by_grade"]) <= {
         "reported",
         "corroborated",

@@ -5,10 +5,12 @@
 2. Create a SQLite workspace and import the bundled events into it (the documented incidents of
    the 2025 moratorium, the Air Force reports around it, UCDP GED events in Donbas 2015-2021):
    idempotent, with bad rows quarantined and every record a ledger leaf.
-3. Check, from the workspace, the 2025 energy moratorium against the incidents and the Air Force
-   reports (and again under Kyiv's disputed start), and the Minsk instruments against UCDP with
-   the pre-2022 line; write the findings (GeoJSON, CSV) and record them in the ledger.
-4. Group the 2025 reports into incidents and grade their corroboration.
+3. Group the reports into incidents (``truce corroborate``) and grade their corroboration: the
+   documented incidents of 2025 merge with the Air Force reports of the same strike.
+4. Check, from the workspace, on incidents: the 2025 energy moratorium against the incidents of
+   the documented-incident file and the Air Force reports (and again under Kyiv's disputed
+   start), and the Minsk instruments against UCDP with the pre-2022 line; write the findings
+   (GeoJSON, CSV), each citing its incident and reports, and record them in the ledger.
 5. Sign a checkpoint and verify the whole ledger.
 """
 
@@ -17,25 +19,20 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from truce.agreement import Agreement, in_force, validate_file
 from truce.agreement.in_force import effective_window
 from truce.agreement.summary import render_text, summarise
-from truce.engine import check
 from truce.engine.output import FindingWriter
 from truce.instant import Instant, parse_instant
-from truce.verification import corroborate
 from truce.workspace import Workspace, import_file
+from truce.workspace.adjudication import check_workspace
 from truce.workspace.config import CONFIG_NAME
-from truce.workspace.eventrows import iter_event_batches
-from truce.workspace.findings import record_findings, store_agreement
+from truce.workspace.incidents import IncidentFilter, corroborate_workspace, list_incidents
 from truce.workspace.ledger import make_checkpoint
 from truce.workspace.verify import verify_workspace
 
@@ -149,11 +146,11 @@ def run(
                 workspace, events / name, fmt, mapping=events / mapping if mapping else None
             )
             result.imports.append(summary.to_dict())
+        report("corroborating the reports into incidents")
+        result.incidents = _incidents(workspace, out_dir / "incidents")
         for plan in CHECKS:
             report(f"checking {plan.name}")
             result.checks.append(_run_check(workspace, plan, loaded, out_dir / "findings"))
-        report("corroborating the 2025 reports into incidents")
-        result.incidents = _incidents(workspace, out_dir / "incidents")
         report("signing a checkpoint and verifying the ledger")
         result.checkpoint = make_checkpoint(workspace).to_dict()
         result.verify = verify_workspace(workspace).to_dict()
@@ -223,68 +220,51 @@ def _fresh_workspace(folder: Path) -> Workspace:
     return Workspace.create(folder, origin="truce-demo")
 
 
-def _events_from(workspace: Workspace, sources: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
-    wanted = pa.array(sources)
-    with workspace.store.read() as conn:
-        for batch in iter_event_batches(conn):
-            kept = batch.filter(pc.is_in(batch.column("source"), value_set=wanted))
-            if kept.num_rows:
-                yield kept
-
-
 def _run_check(
     workspace: Workspace, plan: CheckPlan, loaded: dict[str, Agreement], folder: Path
 ) -> dict[str, Any]:
     agreements = [loaded[name] for name in plan.agreements]
-    for agreement in agreements:
-        if agreement.path:
-            store_agreement(workspace, agreement.id, Path(agreement.path).read_text("utf-8"))
-    result = check(agreements, _events_from(workspace, plan.sources))
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / f"{plan.name}.geojson", folder / f"{plan.name}.csv"]
+    checked = check_workspace(workspace, agreements, sources=plan.sources, out=files[0])
+    result = checked.result
+    with FindingWriter(files[1]) as writer:
+        for batch in result.findings.to_batches():
+            writer.write(batch)
     counterfactual = None
     if plan.assume_start:
         assume = parse_instant(plan.assume_start)
-        rerun = check(agreements, _events_from(workspace, plan.sources), assume_start=assume)
+        rerun = check_workspace(
+            workspace, agreements, sources=plan.sources, assume_start=assume, record=False
+        )
         counterfactual = {
             "assumed_start": assume.describe(),
-            "findings": rerun.findings.num_rows,
-            "changes": rerun.summary.changes,
+            "findings": rerun.result.findings.num_rows,
+            "changes": rerun.result.summary.changes,
         }
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [folder / f"{plan.name}.geojson", folder / f"{plan.name}.csv"]
-    for path in files:
-        with FindingWriter(path) as writer:
-            for batch in result.findings.to_batches():
-                writer.write(batch)
-    rows = result.findings.to_pylist()
-    record_findings(
-        workspace,
-        [(row["status"], row["explanation"], _ledger_data(row)) for row in rows],
-    )
+    statuses = result.findings.column("status").to_pylist()
     summary = result.summary.to_dict()
     return {
         "name": plan.name,
         "agreements": list(plan.agreements),
         "sources": list(plan.sources),
+        "on": checked.on,
+        "checked": result.summary.events_read,
         "files": [str(p) for p in files],
-        "findings": len(rows),
-        "by_status": dict(Counter(row["status"] for row in rows)),
+        "findings": len(statuses),
+        "recorded": len(checked.recorded),
+        "by_status": dict(Counter(statuses)),
         "summary": summary,
         "text": result.summary.render(),
         "counterfactual": counterfactual,
     }
 
 
-def _ledger_data(row: dict[str, Any]) -> dict[str, Any]:
-    """The finding as recorded: every column, made JSON-safe."""
-    safe: dict[str, Any] = json.loads(json.dumps(row, default=str))
-    return safe
-
-
 def _incidents(workspace: Workspace, folder: Path) -> dict[str, Any]:
-    batches = list(_events_from(workspace, INCIDENT_SOURCES))
-    table = pa.Table.from_batches(batches)
-    outcome = corroborate(table)
-    incidents = outcome.incidents.to_pylist()
+    run = corroborate_workspace(workspace)
+    which = IncidentFilter(sources=INCIDENT_SOURCES)
+    with workspace.store.read() as conn:
+        incidents = list_incidents(conn, which)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "moratorium-2025-incidents.json"
     path.write_text(
@@ -292,13 +272,13 @@ def _incidents(workspace: Workspace, folder: Path) -> dict[str, Any]:
     )
     merged = [i for i in incidents if len(set(i["sources"])) > 1]
     return {
-        "reports": table.num_rows,
+        "run": run.to_dict(),
+        "reports": sum(i["report_count"] for i in incidents),
         "incidents": len(incidents),
         "by_grade": dict(Counter(i["grade"] for i in incidents)),
         "contested": sum(1 for i in incidents if i.get("contested_attribution")),
         "merged_across_sources": [
-            {"incident": i["incident_id"], "grade": i["grade"], "reports": i["source_records"]}
-            for i in merged
+            {"incident": i["id"], "grade": i["grade"], "reports": i["reports"]} for i in merged
         ],
         "file": str(path),
     }

@@ -29,9 +29,9 @@ def demo_command(out_dir: Path, as_json: bool) -> None:
     else:
         _print_agreements(result.agreements)
         _print_record(result)
+        _print_incidents(result.incidents)
         for entry in result.checks:
             _print_check(entry)
-        _print_incidents(result.incidents)
         _print_ledger(result)
         _print_where(result)
     if result.problems or not result.verify.get("ok", False):
@@ -74,7 +74,8 @@ def _print_check(entry: dict[str, Any]) -> None:
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(entry["by_status"].items()))
     click.echo(f"\nCheck {entry['name']}: {', '.join(entry['agreements'])}")
     click.echo(
-        f"  against {', '.join(entry['sources'])}: {entry['findings']} findings ({statuses})"
+        f"  on {entry['checked']} {entry['on']} from {', '.join(entry['sources'])}: "
+        f"{entry['findings']} findings ({statuses}), each recorded in the ledger"
     )
     for row in summary["per_term"]:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(row["findings"].items()))
@@ -94,10 +95,16 @@ def _print_check(entry: dict[str, Any]) -> None:
 
 def _print_incidents(incidents: dict[str, Any]) -> None:
     grades = ", ".join(f"{k} {v}" for k, v in sorted(incidents["by_grade"].items()))
+    run = incidents["run"]
+    every = ", ".join(f"{k} {v}" for k, v in sorted(run["by_grade"].items()))
     click.echo(
-        f"\nIncidents of the 2025 window: {incidents['reports']} reports -> "
+        f"\nIncidents (truce corroborate, {run['run']}): {run['reports']} reports -> "
+        f"{run['incidents']} incidents ({every})"
+    )
+    click.echo(
+        f"  of the 2025 moratorium's sources: {incidents['reports']} reports -> "
         f"{incidents['incidents']} incidents ({grades}); {incidents['contested']} with "
-        "contested attribution"
+        "contested attribution; merged across sources:"
     )
     for merged in incidents["merged_across_sources"]:
         reports = ", ".join(merged["reports"])
