@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truce.io import read_events
+from truce.io.cir import read_cir
 from truce.verification import CorroborationConfig, corroborate
-from truce.verification.cir import read_cir
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"

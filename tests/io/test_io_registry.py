@@ -14,7 +14,7 @@ from truce.io import READERS, read_events
 def test_registry_names() -> None:
     assert set(READERS) == {
         "ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "parquet", "csv-mapped",
-        "csv",
+        "csv", "cir",
     }  # fmt: skip
     assert READERS["csv"] is READERS["csv-mapped"]
 

@@ -19,7 +19,7 @@ from truce.events.model import ReadSummary
 from truce.instant import Instant
 from truce.io import read_events
 
-EVENT_FORMATS = ("ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "csv")
+EVENT_FORMATS = ("ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "csv", "cir")
 """Event formats ``truce check`` reads (``csv`` takes a column mapping)."""
 
 _BY_SUFFIX = {".parquet": "geoparquet", ".geoparquet": "geoparquet", ".geojson": "geojson"}

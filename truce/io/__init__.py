@@ -17,6 +17,7 @@ Formats (:data:`READERS`):
 ``geoparquet``  (Geo)Parquet in the event schema - :mod:`truce.io.geoparquet`
 ``parquet``     the same reader
 ``csv-mapped``  any CSV with a YAML column mapping - :mod:`truce.io.csv_mapped` (alias ``csv``)
+``cir``         the CIR/Bellingcat Russia-Ukraine Monitor Map export - :mod:`truce.io.cir`
 ==============  ==========================================================================
 """
 
@@ -32,6 +33,7 @@ from truce.io._areas import AreaLayer
 from truce.io._source import ReadOptions, existing_file
 from truce.io.acled import read_acled
 from truce.io.airforce import read_airforce
+from truce.io.cir import read_cir
 from truce.io.csv_mapped import read_csv_mapped
 from truce.io.firms import read_firms
 from truce.io.geojson import read_geojson
@@ -51,6 +53,7 @@ READERS: dict[str, Reader] = {
     "parquet": read_geoparquet,
     "csv-mapped": read_csv_mapped,
     "csv": read_csv_mapped,
+    "cir": read_cir,
 }
 """Every reader by format name (``csv`` is the generic CSV with a mapping: ``csv-mapped``)."""
 

@@ -11,7 +11,6 @@ A pure library (no storage, no command line):
   values and replays them on every run;
 * :mod:`~truce.verification.config` holds the settings: source types and their windows,
   sources and their lineage, which kinds may match (:mod:`~truce.verification.compatibility`);
-* :mod:`~truce.verification.cir` reads the CIR/Bellingcat event map export;
 * :mod:`~truce.verification.naive` is the same rule by brute force, for tests and benchmarks.
 """
 

@@ -33,7 +33,16 @@ from truce.workspace.ingest import Chunk, StoredChunk, next_id, store_chunk
 from truce.workspace.schema import imports, quarantine
 from truce.workspace.workspace import Workspace
 
-FORMATS: tuple[str, ...] = ("ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "csv")
+FORMATS: tuple[str, ...] = (
+    "ucdp",
+    "acled",
+    "airforce",
+    "firms",
+    "geojson",
+    "geoparquet",
+    "csv",
+    "cir",
+)
 """The formats ``truce import`` takes (``csv`` needs a column mapping)."""
 
 _READER_NAMES = {"csv": "csv-mapped"}

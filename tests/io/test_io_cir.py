@@ -9,7 +9,8 @@ import pytest
 
 from truce.errors import InputError
 from truce.events.model import EVENT_SCHEMA
-from truce.verification.cir import cir_kind, group_name, read_cir
+from truce.io import READERS, read_events
+from truce.io.cir import cir_kind, group_name, read_cir
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "cir-events-synthetic.csv"
 SHARED = Path("/work/shared/data/cir_bellingcat_events_2022/events.csv")
@@ -115,3 +116,11 @@ def test_the_whole_export_reads() -> None:
     assert table.num_rows > 6_300
     assert set(rejected) == {"out-of-scope"}
     assert len(set(table["event_id"].to_pylist())) == table.num_rows
+
+
+def test_the_export_is_a_format_of_read_events() -> None:
+    assert READERS["cir"] is read_cir
+    results = list(read_events(FIXTURE, "cir", chunk_rows=3))
+    assert sum(r.batch.num_rows for r in results) == sum(
+        r.batch.num_rows for r in read_cir(FIXTURE)
+    )

@@ -16,9 +16,6 @@ district, town/city, arms/munition, violence level, link, geolocation``. Convent
   ``out-of-scope``, as is an ``Other`` row whose title names no use of force.
 * CIR attributes no events: ``claims`` is empty. ``link`` is the footage; ``text`` the
   description with the place names; ``raw`` the whole row.
-
-This reader belongs with the others in :mod:`truce.io` (format ``cir``); it lives here until it
-is moved there.
 """
 
 from __future__ import annotations
