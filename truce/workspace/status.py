@@ -8,16 +8,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from truce.ledger.sqlstore import SqlNodeStore
+from truce.workspace.incidents import current_run, stale_reasons
 from truce.workspace.ledger import last_checkpoint
 from truce.workspace.schema import (
     agreements,
     custody_events,
+    decisions,
     derivatives,
     events,
     evidence,
     evidence_links,
     findings,
     imports,
+    incidents,
     layers,
     quarantine,
     sources,
@@ -31,6 +34,8 @@ _COUNTED = {
     "derivatives": derivatives,
     "evidence_links": evidence_links,
     "findings": findings,
+    "incidents": incidents,
+    "decisions": decisions,
     "agreements": agreements,
     "layers": layers,
     "sources": sources,
@@ -68,6 +73,7 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
                 "open_by_reason": _grouped(conn, quarantine.c.type, quarantine.c.status == "open"),
             },
             "imports_unfinished": _count(conn, imports, imports.c.status == "running"),
+            "corroboration": _corroboration(conn),
             "ledger": {
                 "origin": workspace.config.origin,
                 "leaves": leaves,
@@ -76,6 +82,20 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
             },
         }
     return document
+
+
+def _corroboration(conn: Connection) -> dict[str, Any] | None:
+    run = current_run(conn)
+    if run is None:
+        return None
+    return {
+        "run": run["run"],
+        "finished_at": run["finished_at"],
+        "reports": run["reports"],
+        "incidents": run["incidents"],
+        "by_grade": run["by_grade"],
+        "out_of_date_because": stale_reasons(conn),
+    }
 
 
 def render_status(document: dict[str, Any]) -> str:
@@ -96,6 +116,17 @@ def render_status(document: dict[str, Any]) -> str:
         lines.append("  open by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()))
     if document["imports_unfinished"]:
         lines.append(f"unfinished imports: {document['imports_unfinished']} (run them again)")
+    run = document.get("corroboration")
+    if run is None:
+        lines.append("incidents: none yet (truce corroborate)")
+    else:
+        grades = ", ".join(f"{k} {v}" for k, v in sorted(run["by_grade"].items()))
+        stale = run["out_of_date_because"]
+        lines.append(
+            f"incidents: {run['incidents']} from {run['reports']} reports ({grades}) by "
+            f"{run['run']} at {run['finished_at']}"
+            + (f"; out of date: {'; '.join(stale)}" if stale else "")
+        )
     lines.append(f"ledger    {ledger['leaves']} leaves, origin {ledger['origin']}")
     last = ledger["last_checkpoint"]
     if last is None:
