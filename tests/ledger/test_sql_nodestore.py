@@ -26,7 +26,7 @@ from truce.ledger.sqlstore import SqlNodeStore, append_leaves, ledger_tree, new_
 from truce.workspace import Workspace
 from truce.workspace.findings import record_finding
 from truce.workspace.ledger import check_proof, make_checkpoint, prove
-from truce.workspace.records import LeafRecord, parse_leaf_data
+from truce.workspace.records import LeafRecord, event_leaf_hashes, parse_leaf_data
 from truce.workspace.schema import findings, ledger_leaves, ledger_nodes
 
 PROPERTY = settings(
@@ -148,7 +148,8 @@ def test_fast_append_adds_the_same_rows_as_the_merkle_tree(size: int, count: int
     frontier = tree.store.get_nodes(frontier_keys)
     fresh = _leaves(size, count)
     expected = [(r.level, r.index, r.hash) for r in tree.append_many(fresh)]
-    assert new_node_rows(size, frontier, fresh) == expected
+    # the same rows; the fast path gives them ordered by (level, index)
+    assert new_node_rows(size, frontier, fresh) == sorted(expected)
 
 
 def _frontier_rows(size: int) -> list[NodeRow]:
@@ -158,3 +159,18 @@ def _frontier_rows(size: int) -> list[NodeRow]:
             rows.append(NodeRow(level, position >> level, b""))
             position += 1 << level
     return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.integers(0, 2**63 - 1), st.binary(min_size=32, max_size=32)), max_size=20
+    )
+)
+def test_bulk_event_leaf_hashes_equal_the_leaf_hash_of_each_leaf_data(
+    events: list[tuple[int, bytes]],
+) -> None:
+    ids = [record_id for record_id, _ in events]
+    hashes = [content for _, content in events]
+    expected = [leaf_hash(LeafRecord("event", i, h).data()) for i, h in events]
+    assert event_leaf_hashes(ids, hashes) == expected

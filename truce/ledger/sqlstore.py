@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import repeat
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -75,24 +76,29 @@ def new_node_rows(
     ``frontier`` holds the hashes of the tree's maximal perfect subtrees, largest first (the
     right edge, :func:`truce.ledger.merkle._frontier_keys`). This is
     :meth:`MerkleTree.append_many` without its per-leaf objects (imports append a leaf per
-    event, millions at a time); a property test checks that both give the same rows.
+    event, millions at a time), level by level, so rows come ordered by ``(level, index)``; a
+    property test checks that both give the same rows.
     """
     sha256 = hashlib.sha256
-    edge: dict[int, bytes] = {}
     levels = [level for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
-    for level, digest in zip(levels, frontier, strict=True):
-        edge[level] = digest
-    rows: list[tuple[int, int, bytes]] = []
-    append = rows.append
-    for index in range(size, size + len(leaves)):
-        current = leaves[index - size]
-        append((0, index, current))
-        level = 0
-        while index >> level & 1:
-            current = sha256(b"\x01" + edge.pop(level) + current).digest()
-            level += 1
-            append((level, index >> level, current))
-        edge[level] = current
+    edge = dict(zip(levels, frontier, strict=True))
+    rows: list[tuple[int, int, bytes]] = list(
+        zip(repeat(0), range(size, size + len(leaves)), leaves)
+    )
+    # level by level: the new nodes of a level are hashed in pairs into the level above; a
+    # first node with an odd index pairs with the right-edge node to its left
+    current, first, level = list(leaves), size, 0
+    while current:
+        if first & 1:
+            current.insert(0, edge[level])
+            first -= 1
+        parents = [
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(current[0::2], current[1::2], strict=False)  # odd: last waits
+        ]
+        first, level = first >> 1, level + 1
+        rows.extend(zip(repeat(level), range(first, first + len(parents)), parents))
+        current = parents
     return rows
 
 
@@ -101,20 +107,36 @@ def append_leaves(store: Store, conn: Connection, records: Sequence[LeafRecord])
 
     Must run in the write transaction that stores the records themselves.
     """
-    if not records:
+    owners = [(record.kind, record.record_id) for record in records]
+    return append_leaf_hashes(store, conn, owners, [leaf_hash(r.data()) for r in records])
+
+
+def append_leaf_hashes(
+    store: Store, conn: Connection, owners: Sequence[tuple[str, int]], leaves: Sequence[bytes]
+) -> list[int]:
+    """Append leaf hashes already computed, each standing for ``(kind, record_id)`` of
+    ``owners``; return their leaf indices (the bulk path of :func:`append_leaves`).
+
+    Must run in the write transaction that stores the records themselves.
+    """
+    if len(owners) != len(leaves):
+        raise LedgerError(f"{len(leaves)} leaf hashes for {len(owners)} records")
+    if not leaves:
         return []
     nodes = SqlNodeStore(store, conn)
     size = nodes.leaf_count()
     frontier = nodes.get_nodes(_frontier(size))
-    leaves = [leaf_hash(record.data()) for record in records]
     store.insert_rows(conn, ledger_nodes, new_node_rows(size, frontier, leaves))
-    indices = list(range(size, size + len(records)))
+    indices = range(size, size + len(leaves))
     store.insert_rows(
         conn,
         ledger_leaves,
-        [(index, r.kind, r.record_id) for index, r in zip(indices, records, strict=True)],
+        [
+            (index, kind, record_id)
+            for index, (kind, record_id) in zip(indices, owners, strict=True)
+        ],
     )
-    return indices
+    return list(indices)
 
 
 def _frontier(size: int) -> list[NodeKey]:
