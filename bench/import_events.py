@@ -9,7 +9,9 @@ FIRMS rows otherwise. The whole path is measured: reading the CSV, checking and 
 row, hashing it, the duplicate lookup, inserting events, ledger leaves and tree nodes (SQLite
 ``executemany``, PostgreSQL ``COPY``), committing every ``--chunk-rows`` rows with
 ``synchronous=FULL``. Then a checkpoint is signed and the whole ledger verified (timed too).
-Peak memory is the process's maximum resident set size.
+Peak memory is the process's maximum resident set size. Beside the wall time the bench prints
+the import's CPU time in this process (on PostgreSQL the server's own work is not in it) and the
+load averages before and after, because the machine it runs on is often shared.
 """
 
 from __future__ import annotations
@@ -79,6 +81,14 @@ def postgres_schema(url: str) -> tuple[str, str, sa.Engine]:
     return scoped.render_as_string(hide_password=False), schema, admin
 
 
+def _load() -> str:
+    """The 1, 5 and 15-minute load averages (``/proc/loadavg``), to judge the wall times by."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def main() -> int:
     """Run the bench and print its figures (text, or one JSON document with --json)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -98,9 +108,12 @@ def main() -> int:
             database, schema, admin = postgres_schema(args.database)
         workspace = Workspace.create(folder / "ws", database=database)
         try:
-            started = time.perf_counter()
+            load_before = _load()
+            started, cpu_started = time.perf_counter(), time.process_time()
             summary = import_file(workspace, path, "firms", chunk_rows=args.chunk_rows)
             seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu_started
+            load_after = _load()
             peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             started = time.perf_counter()
             checkpoint = make_checkpoint(workspace)
@@ -123,6 +136,10 @@ def main() -> int:
             "chunk_rows": args.chunk_rows,
             "import_seconds": round(seconds, 2),
             "rows_per_second": round(summary.rows_read / seconds),
+            "import_cpu_seconds": round(cpu_seconds, 2),
+            "rows_per_cpu_second": round(summary.rows_read / cpu_seconds),
+            "loadavg_before": load_before,
+            "loadavg_after": load_after,
             "peak_rss_mib": round(peak_mib),
             "checkpoint_seconds": round(checkpoint_seconds, 2),
             "verify_seconds": None if verify_seconds is None else round(verify_seconds, 2),

@@ -22,11 +22,18 @@ from truce.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from truce.ledger.sqlstore import SqlNodeStore, append_leaves, ledger_tree, new_node_rows
+from truce.ledger.sqlstore import (
+    FIRST_STORED_LEVEL,
+    SqlNodeStore,
+    append_leaf_hashes,
+    append_leaves,
+    ledger_tree,
+    new_node_rows,
+)
 from truce.workspace import Workspace
 from truce.workspace.findings import record_finding
 from truce.workspace.ledger import check_proof, make_checkpoint, prove
-from truce.workspace.records import LeafRecord, parse_leaf_data
+from truce.workspace.records import LeafRecord, event_leaf_hashes, parse_leaf_data
 from truce.workspace.schema import findings, ledger_leaves, ledger_nodes
 
 PROPERTY = settings(
@@ -49,13 +56,15 @@ def test_sql_tree_matches_memory_tree_with_proofs_between_every_batch(
 ) -> None:
     with workspace.store.write() as conn:
         conn.execute(ledger_nodes.delete())
+        conn.execute(ledger_leaves.delete())
     memory = MerkleTree()
     sizes = []
     for count in batches:
         fresh = _leaves(memory.size, count)
         memory.append_many(fresh)
+        owners = [("finding", memory.size - count + i) for i in range(count)]
         with workspace.store.write() as conn:
-            ledger_tree(workspace.store, conn).append_many(fresh)
+            append_leaf_hashes(workspace.store, conn, owners, fresh)
         sizes.append(memory.size)
     with workspace.store.read() as conn:
         tree = ledger_tree(workspace.store, conn)
@@ -91,10 +100,17 @@ def test_record_and_leaf_commit_together_or_not_at_all(workspace: Workspace) -> 
         assert SqlNodeStore(workspace.store, conn).leaf_count() == 1
 
 
-def test_stored_nodes_are_never_overwritten(workspace: Workspace) -> None:
-    record_finding(workspace, "ok", "one")
+def test_stored_leaves_and_nodes_are_never_overwritten(workspace: Workspace) -> None:
+    for number in range(16):
+        record_finding(workspace, "ok", str(number))
     with pytest.raises(StorageError), workspace.store.write() as conn:
-        workspace.store.insert_rows(conn, ledger_nodes, [(0, 0, b"\x01" * 32)])
+        workspace.store.insert_rows(conn, ledger_leaves, [(0, "finding", 99, b"\x01" * 32)])
+    with pytest.raises(StorageError), workspace.store.write() as conn:
+        workspace.store.insert_rows(conn, ledger_nodes, [(FIRST_STORED_LEVEL, 0, b"\x01" * 32)])
+    with pytest.raises(LedgerError, match="with its record"), workspace.store.write() as conn:
+        SqlNodeStore(workspace.store, conn).put_nodes([NodeRow(0, 16, b"\x01" * 32)])
+    with workspace.store.read() as conn:
+        assert ledger_tree(workspace.store, conn).size == 16
 
 
 def test_missing_node_is_a_ledger_error(workspace: Workspace) -> None:
@@ -148,7 +164,8 @@ def test_fast_append_adds_the_same_rows_as_the_merkle_tree(size: int, count: int
     frontier = tree.store.get_nodes(frontier_keys)
     fresh = _leaves(size, count)
     expected = [(r.level, r.index, r.hash) for r in tree.append_many(fresh)]
-    assert new_node_rows(size, frontier, fresh) == expected
+    # the same rows; the fast path gives them ordered by (level, index)
+    assert new_node_rows(size, frontier, fresh) == sorted(expected)
 
 
 def _frontier_rows(size: int) -> list[NodeRow]:
@@ -158,3 +175,18 @@ def _frontier_rows(size: int) -> list[NodeRow]:
             rows.append(NodeRow(level, position >> level, b""))
             position += 1 << level
     return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.integers(0, 2**63 - 1), st.binary(min_size=32, max_size=32)), max_size=20
+    )
+)
+def test_bulk_event_leaf_hashes_equal_the_leaf_hash_of_each_leaf_data(
+    events: list[tuple[int, bytes]],
+) -> None:
+    ids = [record_id for record_id, _ in events]
+    hashes = [content for _, content in events]
+    expected = [leaf_hash(LeafRecord("event", i, h).data()) for i, h in events]
+    assert event_leaf_hashes(ids, hashes) == expected

@@ -13,10 +13,17 @@ from tests.workspace.builders import firms_row, write_firms
 from truce.cli.ledger import ledger_group
 from truce.evidence import add_evidence
 from truce.evidence.lookup import EvidenceItem
+from truce.ledger.sqlstore import FIRST_STORED_LEVEL
 from truce.workspace import Workspace, import_file
 from truce.workspace.eventrows import stored_hashes
 from truce.workspace.ledger import make_checkpoint
-from truce.workspace.schema import custody_events, events, ledger_checkpoints, ledger_nodes
+from truce.workspace.schema import (
+    custody_events,
+    events,
+    ledger_checkpoints,
+    ledger_leaves,
+    ledger_nodes,
+)
 from truce.workspace.verify import VerifyReport, verify_workspace
 
 
@@ -87,9 +94,9 @@ def test_a_rewrite_that_also_recomputes_the_records_hashes(
 def test_a_leafs_stored_hash_changed(workspace: Workspace, tmp_path: Path) -> None:
     _populate(workspace, tmp_path)
     with workspace.store.write() as conn:
-        where = sa.and_(ledger_nodes.c.level == 0, ledger_nodes.c.idx == 7)
-        stored = conn.execute(sa.select(ledger_nodes.c.hash).where(where)).scalar_one()
-        conn.execute(ledger_nodes.update().where(where).values(hash=_flip(bytes(stored), 31)))
+        where = ledger_leaves.c.idx == 7  # leaf hashes sit beside their leaf (level 0)
+        stored = conn.execute(sa.select(ledger_leaves.c.hash).where(where)).scalar_one()
+        conn.execute(ledger_leaves.update().where(where).values(hash=_flip(bytes(stored), 31)))
     report = verify_workspace(workspace)
     assert _found(report) == {("node-changed", "ledger node (level 0, index 7)")}
     assert "event:8" in report.problems[0].message
@@ -98,11 +105,24 @@ def test_a_leafs_stored_hash_changed(workspace: Workspace, tmp_path: Path) -> No
 def test_an_interior_node_changed(workspace: Workspace, tmp_path: Path) -> None:
     _populate(workspace, tmp_path)
     with workspace.store.write() as conn:
-        where = sa.and_(ledger_nodes.c.level == 2, ledger_nodes.c.idx == 1)
+        # the lowest stored interior level (levels 1 to 3 are hashed again from the leaves)
+        where = sa.and_(ledger_nodes.c.level == FIRST_STORED_LEVEL, ledger_nodes.c.idx == 1)
         stored = conn.execute(sa.select(ledger_nodes.c.hash).where(where)).scalar_one()
         conn.execute(ledger_nodes.update().where(where).values(hash=_flip(bytes(stored))))
     assert _found(verify_workspace(workspace)) == {
-        ("node-changed", "ledger node (level 2, index 1)")
+        ("node-changed", f"ledger node (level {FIRST_STORED_LEVEL}, index 1)")
+    }
+
+
+def test_a_node_stored_at_a_level_that_is_not_stored(workspace: Workspace, tmp_path: Path) -> None:
+    _populate(workspace, tmp_path)
+    with workspace.store.write() as conn:
+        workspace.store.insert_rows(
+            conn, ledger_nodes, [(2, 1, b"\x07" * 32), (0, 3, b"\x07" * 32)]
+        )
+    assert _found(verify_workspace(workspace)) == {
+        ("node-extra", "ledger node (level 0, index 3)"),
+        ("node-extra", "ledger node (level 2, index 1)"),
     }
 
 
@@ -151,9 +171,9 @@ def test_the_drill_all_at_once_through_the_cli(workspace: Workspace, tmp_path: P
     item.path.write_bytes(_flip(item.path.read_bytes(), 10))
     with workspace.store.write() as conn:
         conn.execute(events.update().where(events.c.id == 2).values(text="rewritten"))
-        where = sa.and_(ledger_nodes.c.level == 0, ledger_nodes.c.idx == 25)
-        stored = conn.execute(sa.select(ledger_nodes.c.hash).where(where)).scalar_one()
-        conn.execute(ledger_nodes.update().where(where).values(hash=_flip(bytes(stored))))
+        where = ledger_leaves.c.idx == 25
+        stored = conn.execute(sa.select(ledger_leaves.c.hash).where(where)).scalar_one()
+        conn.execute(ledger_leaves.update().where(where).values(hash=_flip(bytes(stored))))
         conn.execute(
             ledger_checkpoints.update()
             .where(ledger_checkpoints.c.id == 2)

@@ -1,65 +1,122 @@
 """The ledger in the workspace database: a SQL :class:`~truce.ledger.merkle.NodeStore`.
 
-Tables (:mod:`truce.workspace.schema`): ``ledger_nodes (level, idx, hash)`` with primary key
-``(level, idx)`` holds every complete perfect subtree; ``ledger_leaves (idx, kind, record_id)``
-says which record each leaf stands for. Both are written on the caller's connection, inside
-the caller's transaction: :func:`append_leaves` is called in the same write transaction that
-inserts the records, so a record and its leaf commit together or not at all.
+Tables (:mod:`truce.workspace.schema`): ``ledger_leaves (idx, kind, record_id, hash)`` says
+which record each leaf stands for and holds its leaf hash (level 0 of the tree);
+``ledger_nodes (level, idx, hash)`` with primary key ``(level, idx)`` holds every complete
+perfect subtree from level :data:`FIRST_STORED_LEVEL` up. The levels between (1 to 3) are not
+stored: a node there covers at most eight leaves and is hashed again from their stored hashes
+when a root or proof needs it, so an appended leaf costs one leaf row and a sixteenth of a
+node row instead of about three rows. Both tables are written on the caller's connection,
+inside the caller's transaction: :func:`append_leaves` is called in the same write transaction
+that inserts the records, so a record and its leaf commit together or not at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import repeat
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from truce.errors import LedgerError
-from truce.ledger.merkle import HASH_SIZE, MerkleTree, NodeKey, NodeRow, leaf_hash
+from truce.ledger.merkle import HASH_SIZE, MerkleTree, NodeKey, NodeRow, leaf_hash, node_hash
 from truce.workspace.records import LeafRecord
 from truce.workspace.schema import ledger_leaves, ledger_nodes
 from truce.workspace.store import Store
+
+FIRST_STORED_LEVEL = 4
+"""The lowest level of ``ledger_nodes``; levels 1 to ``FIRST_STORED_LEVEL - 1`` are hashed again
+from the leaf hashes when needed (migration ``0002`` moved older workspaces to this layout)."""
 
 _KEYS_PER_QUERY = 500
 
 
 class SqlNodeStore:
-    """A :class:`~truce.ledger.merkle.NodeStore` over ``ledger_nodes`` on one connection."""
+    """A :class:`~truce.ledger.merkle.NodeStore` over ``ledger_leaves`` and ``ledger_nodes``
+    on one connection (see the module docstring)."""
 
     def __init__(self, store: Store, conn: Connection) -> None:
         self.store = store
         self.conn = conn
 
     def leaf_count(self) -> int:
-        """Number of leaves stored (one more than the highest level-0 index)."""
-        highest = self.conn.execute(
-            sa.select(sa.func.max(ledger_nodes.c.idx)).where(ledger_nodes.c.level == 0)
-        ).scalar()
+        """Number of leaves stored (one more than the highest leaf index)."""
+        highest = self.conn.execute(sa.select(sa.func.max(ledger_leaves.c.idx))).scalar()
         return 0 if highest is None else int(highest) + 1
 
     def get_nodes(self, keys: Sequence[NodeKey]) -> list[bytes]:
         """Hashes of the nodes at ``keys``, in the same order."""
-        found: dict[NodeKey, bytes] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), _KEYS_PER_QUERY):
-            part = unique[start : start + _KEYS_PER_QUERY]
+        stored = [key for key in unique if key[0] >= FIRST_STORED_LEVEL]
+        found = self._stored_nodes(stored)
+        derived = [key for key in unique if key[0] < FIRST_STORED_LEVEL]
+        leaves = self._leaf_hashes(
+            sorted({i for level, index in derived for i in _leaf_range(level, index)})
+        )
+        for level, index in derived:
+            hashes = [leaves.get(i) for i in _leaf_range(level, index)]
+            if any(digest is None for digest in hashes):
+                raise LedgerError(f"ledger has no node at (level, index) {(level, index)}")
+            found[(level, index)] = _subtree_hash([h for h in hashes if h is not None])
+        return [found[key] for key in keys]
+
+    def _stored_nodes(self, keys: list[NodeKey]) -> dict[NodeKey, bytes]:
+        found: dict[NodeKey, bytes] = {}
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            part = keys[start : start + _KEYS_PER_QUERY]
             query = sa.select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash).where(
                 sa.tuple_(ledger_nodes.c.level, ledger_nodes.c.idx).in_(part)
             )
             for level, index, digest in self.conn.execute(query):
-                found[(int(level), int(index))] = bytes(digest)
-        missing = [key for key in unique if key not in found]
+                found[(int(level), int(index))] = _checked(f"ledger node {(level, index)}", digest)
+        missing = [key for key in keys if key not in found]
         if missing:
             raise LedgerError(f"ledger has no node at (level, index) {missing[0]}")
-        for key, digest in found.items():
-            if len(digest) != HASH_SIZE:
-                raise LedgerError(f"ledger node {key} holds {len(digest)} bytes, not {HASH_SIZE}")
-        return [found[key] for key in keys]
+        return found
+
+    def _leaf_hashes(self, indices: list[int]) -> dict[int, bytes]:
+        found: dict[int, bytes] = {}
+        for start in range(0, len(indices), _KEYS_PER_QUERY):
+            part = indices[start : start + _KEYS_PER_QUERY]
+            query = sa.select(ledger_leaves.c.idx, ledger_leaves.c.hash).where(
+                ledger_leaves.c.idx.in_(part)
+            )
+            for index, digest in self.conn.execute(query):
+                found[int(index)] = _checked(f"ledger leaf {index}", digest)
+        return found
 
     def put_nodes(self, rows: Sequence[NodeRow]) -> None:
-        """Insert new rows; the primary key refuses to overwrite an existing node."""
-        self.store.insert_rows(self.conn, ledger_nodes, [(r.level, r.index, r.hash) for r in rows])
+        """Insert the rows of stored levels; the primary key refuses to overwrite a node.
+
+        Leaf rows (level 0) are refused: a leaf is appended with the record it stands for
+        (:func:`append_leaf_hashes`).
+        """
+        if any(row.level == 0 for row in rows):
+            raise LedgerError("a leaf is appended with its record (append_leaf_hashes)")
+        kept = [(r.level, r.index, r.hash) for r in rows if r.level >= FIRST_STORED_LEVEL]
+        self.store.insert_rows(self.conn, ledger_nodes, kept)
+
+
+def _leaf_range(level: int, index: int) -> range:
+    return range(index << level, (index + 1) << level)
+
+
+def _checked(what: str, digest: bytes) -> bytes:
+    digest = bytes(digest)
+    if len(digest) != HASH_SIZE:
+        raise LedgerError(f"{what} holds {len(digest)} bytes, not {HASH_SIZE}")
+    return digest
+
+
+def _subtree_hash(hashes: list[bytes]) -> bytes:
+    """The root of a perfect subtree from its leaf hashes (a power of two of them)."""
+    while len(hashes) > 1:
+        hashes = [
+            node_hash(left, right) for left, right in zip(hashes[0::2], hashes[1::2], strict=True)
+        ]
+    return hashes[0]
 
 
 def ledger_tree(store: Store, conn: Connection) -> MerkleTree:
@@ -75,24 +132,29 @@ def new_node_rows(
     ``frontier`` holds the hashes of the tree's maximal perfect subtrees, largest first (the
     right edge, :func:`truce.ledger.merkle._frontier_keys`). This is
     :meth:`MerkleTree.append_many` without its per-leaf objects (imports append a leaf per
-    event, millions at a time); a property test checks that both give the same rows.
+    event, millions at a time), level by level, so rows come ordered by ``(level, index)``; a
+    property test checks that both give the same rows.
     """
     sha256 = hashlib.sha256
-    edge: dict[int, bytes] = {}
     levels = [level for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
-    for level, digest in zip(levels, frontier, strict=True):
-        edge[level] = digest
-    rows: list[tuple[int, int, bytes]] = []
-    append = rows.append
-    for index in range(size, size + len(leaves)):
-        current = leaves[index - size]
-        append((0, index, current))
-        level = 0
-        while index >> level & 1:
-            current = sha256(b"\x01" + edge.pop(level) + current).digest()
-            level += 1
-            append((level, index >> level, current))
-        edge[level] = current
+    edge = dict(zip(levels, frontier, strict=True))
+    rows: list[tuple[int, int, bytes]] = list(
+        zip(repeat(0), range(size, size + len(leaves)), leaves)
+    )
+    # level by level: the new nodes of a level are hashed in pairs into the level above; a
+    # first node with an odd index pairs with the right-edge node to its left
+    current, first, level = list(leaves), size, 0
+    while current:
+        if first & 1:
+            current.insert(0, edge[level])
+            first -= 1
+        parents = [
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(current[0::2], current[1::2], strict=False)  # odd: last waits
+        ]
+        first, level = first >> 1, level + 1
+        rows.extend(zip(repeat(level), range(first, first + len(parents)), parents))
+        current = parents
     return rows
 
 
@@ -101,20 +163,38 @@ def append_leaves(store: Store, conn: Connection, records: Sequence[LeafRecord])
 
     Must run in the write transaction that stores the records themselves.
     """
-    if not records:
+    owners = [(record.kind, record.record_id) for record in records]
+    return append_leaf_hashes(store, conn, owners, [leaf_hash(r.data()) for r in records])
+
+
+def append_leaf_hashes(
+    store: Store, conn: Connection, owners: Sequence[tuple[str, int]], leaves: Sequence[bytes]
+) -> list[int]:
+    """Append leaf hashes already computed, each standing for ``(kind, record_id)`` of
+    ``owners``; return their leaf indices (the bulk path of :func:`append_leaves`).
+
+    Must run in the write transaction that stores the records themselves.
+    """
+    if len(owners) != len(leaves):
+        raise LedgerError(f"{len(leaves)} leaf hashes for {len(owners)} records")
+    if not leaves:
         return []
     nodes = SqlNodeStore(store, conn)
     size = nodes.leaf_count()
     frontier = nodes.get_nodes(_frontier(size))
-    leaves = [leaf_hash(record.data()) for record in records]
-    store.insert_rows(conn, ledger_nodes, new_node_rows(size, frontier, leaves))
-    indices = list(range(size, size + len(records)))
+    indices = range(size, size + len(leaves))
     store.insert_rows(
         conn,
         ledger_leaves,
-        [(index, r.kind, r.record_id) for index, r in zip(indices, records, strict=True)],
+        [
+            (index, kind, record_id, digest)
+            for index, (kind, record_id), digest in zip(indices, owners, leaves, strict=True)
+        ],
     )
-    return indices
+    rows = new_node_rows(size, frontier, leaves)  # ordered by level
+    first = next((i for i, row in enumerate(rows) if row[0] >= FIRST_STORED_LEVEL), len(rows))
+    store.insert_rows(conn, ledger_nodes, rows[first:])
+    return list(indices)
 
 
 def _frontier(size: int) -> list[NodeKey]:

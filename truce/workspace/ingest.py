@@ -8,6 +8,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,7 +17,7 @@ from truce.events.model import ReadResult, Rejected
 from truce.ledger import sqlstore  # a module reference: sqlstore imports this package
 from truce.workspace.clock import now_micros
 from truce.workspace.eventrows import PreparedRows, prepare_batch
-from truce.workspace.records import LeafRecord
+from truce.workspace.records import event_leaf_hashes
 from truce.workspace.schema import events, quarantine, sources
 from truce.workspace.store import Store
 
@@ -77,21 +78,33 @@ def insert_events(
     duplicates = len(prepared.row_hashes) - len(keep)
     if not keep:
         return [], [], duplicates
-    _add_sources(conn, {prepared.sources[p] for p in keep}, import_id)
+    everything = len(keep) == len(prepared.row_hashes)
+    _add_sources(
+        conn,
+        set(prepared.sources if everything else (prepared.sources[p] for p in keep)),
+        import_id,
+    )
     first = next_id(conn, events)
     ids = list(range(first, first + len(keep)))
     store.insert_rows(conn, events, prepared.table_rows(keep, ids, import_id))
-    hashes = [prepared.content_hashes[p] for p in keep]
-    leaves = [LeafRecord("event", i, h) for i, h in zip(ids, hashes, strict=True)]
-    sqlstore.append_leaves(store, conn, leaves)
+    if everything:
+        hashes = list(prepared.content_hashes)
+    else:
+        hashes = [prepared.content_hashes[p] for p in keep]
+    owners = list(zip(repeat("event"), ids))
+    sqlstore.append_leaf_hashes(store, conn, owners, event_leaf_hashes(ids, hashes))
     return ids, hashes, duplicates
 
 
 def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
     """Positions of the entries whose ``(source, row_hash)`` is neither stored nor repeated."""
     by_source: dict[str, list[bytes]] = {}
-    for source, row_hash in zip(prepared.sources, prepared.row_hashes, strict=True):
-        by_source.setdefault(source, []).append(row_hash)
+    names = set(prepared.sources)
+    if len(names) == 1:
+        by_source[names.pop()] = prepared.row_hashes
+    else:
+        for source, row_hash in zip(prepared.sources, prepared.row_hashes, strict=True):
+            by_source.setdefault(source, []).append(row_hash)
     stored: set[tuple[str, bytes]] = set()
     postgresql = conn.dialect.name == "postgresql"
     if postgresql:
@@ -103,8 +116,11 @@ def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
             stored.update((source, row_hash) for row_hash in found)
     if postgresql:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    keys = list(zip(prepared.sources, prepared.row_hashes, strict=True))
+    if not stored and len(set(keys)) == len(keys):
+        return list(range(len(keys)))  # the usual case: all new, none repeated
     keep = []
-    for position, key in enumerate(zip(prepared.sources, prepared.row_hashes, strict=True)):
+    for position, key in enumerate(keys):
         if key not in stored:
             stored.add(key)
             keep.append(position)

@@ -237,7 +237,9 @@ ledger_nodes = sa.Table(
     sa.Column("hash", Hash, nullable=False),
     sqlite_with_rowid=False,
 )
-"""Hashes of the Merkle tree's complete perfect subtrees by ``(level, idx)``; level 0 = leaves."""
+"""Hashes of the Merkle tree's complete perfect subtrees by ``(level, idx)``, from level
+:data:`truce.ledger.sqlstore.FIRST_STORED_LEVEL` up (the leaf hashes are in ``ledger_leaves``;
+the levels between are hashed again from them when needed)."""
 
 ledger_leaves = sa.Table(
     "ledger_leaves",
@@ -245,9 +247,10 @@ ledger_leaves = sa.Table(
     sa.Column("idx", Id, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("record_id", sa.BigInteger, nullable=False),
+    sa.Column("hash", Hash, nullable=False),
     sa.UniqueConstraint("kind", "record_id"),
 )
-"""Which record each leaf index stands for."""
+"""Which record each leaf index stands for, and the leaf's hash (level 0 of the tree)."""
 
 ledger_checkpoints = sa.Table(
     "ledger_checkpoints",

@@ -9,7 +9,7 @@ methods and never opens a database itself.
   writer may read the next free id or leaf index and use it, and a record and its ledger leaf
   commit together or not at all;
 * :meth:`Store.insert_rows` bulk-inserts positional rows (SQLite ``executemany``, PostgreSQL
-  ``COPY``);
+  binary ``COPY``);
 * :meth:`Store.integrity_check` asks the database to check itself;
 * :meth:`Store.close`.
 
@@ -132,7 +132,8 @@ class SqlStore:
                 sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
                 conn.exec_driver_sql(sql, [tuple(row) for row in rows])
                 return
-            _copy_rows(conn, f'COPY "{table.name}" ({names}) FROM STDIN', rows)
+            statement = f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)'
+            _copy_rows(conn, statement, _postgresql_types(table), rows)
 
     def integrity_check(self) -> list[str]:
         """What the database's own integrity check finds wrong (empty when all is well)."""
@@ -146,14 +147,26 @@ class SqlStore:
         self.engine.dispose()
 
 
-def _copy_rows(conn: Connection, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL ``COPY ... FROM STDIN`` on the connection's own psycopg connection."""
+def _postgresql_types(table: sa.Table) -> list[str]:
+    """The PostgreSQL type name of each column of ``table`` (``bigint``, ``bytea``...)."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    return [column.type.compile(dialect=dialect).lower() for column in table.columns]
+
+
+def _copy_rows(
+    conn: Connection, statement: str, types: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """PostgreSQL binary ``COPY ... FROM STDIN`` on the connection's own psycopg connection
+    (binary: no value is formatted as text on the way in)."""
     import psycopg
 
     driver = conn.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
     except psycopg.IntegrityError as exc:

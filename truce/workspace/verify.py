@@ -28,7 +28,7 @@ from truce.errors import ProofInvalid
 from truce.evidence.blobs import BlobStore, file_sha256
 from truce.ledger.checkpoint import Checkpoint, verify_checkpoint, verify_checkpoint_chain
 from truce.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
-from truce.ledger.sqlstore import leaf_owner
+from truce.ledger.sqlstore import FIRST_STORED_LEVEL
 from truce.ledger.standalone import HashLevels
 from truce.workspace.eventrows import stored_hashes
 from truce.workspace.incidents import assignments_digest
@@ -139,11 +139,8 @@ def _check_incidents(conn: Connection, report: VerifyReport) -> None:
 
 
 def _log_size(conn: Connection) -> int:
-    highest_node = conn.execute(
-        sa.select(sa.func.max(ledger_nodes.c.idx)).where(ledger_nodes.c.level == 0)
-    ).scalar()
     highest_leaf = conn.execute(sa.select(sa.func.max(ledger_leaves.c.idx))).scalar()
-    return max(-1 if h is None else int(h) for h in (highest_node, highest_leaf)) + 1
+    return 0 if highest_leaf is None else int(highest_leaf) + 1
 
 
 def _leaf_batches(conn: Connection, kind: str) -> Iterator[list[Row[Any]]]:
@@ -243,39 +240,25 @@ def _check_orphans(conn: Connection, report: VerifyReport) -> None:
 
 
 def _check_nodes(conn: Connection, levels: HashLevels, report: VerifyReport) -> None:
-    """Every stored node against the tree rebuilt from the records; missing and extra nodes."""
-    seen = dict.fromkeys(range(len(levels.levels)), 0)
-    last: tuple[int, int] = (-1, -1)
-    while True:
-        query = (
-            sa.select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash)
-            .where(sa.tuple_(ledger_nodes.c.level, ledger_nodes.c.idx) > sa.tuple_(*last))
-            .order_by(ledger_nodes.c.level, ledger_nodes.c.idx)
-            .limit(_BATCH * 4)
-        )
-        rows = conn.execute(query).all()
-        if not rows:
-            break
-        for level, index, digest in rows:
-            level, index = int(level), int(index)
-            where = f"ledger node (level {level}, index {index})"
-            if index >= levels.node_count(level):
-                report.add("node-extra", where, "the stored tree has a node the log does not")
-                continue
-            seen[level] += 1
-            start = index * HASH_SIZE
-            if bytes(digest) != levels.levels[level][start : start + HASH_SIZE]:
-                what = "node"
-                if level == 0:
-                    owner = leaf_owner(conn, index)
-                    what = f"leaf (of {owner[0]}:{owner[1]})" if owner else "leaf"
-                report.add(
-                    "node-changed",
-                    where,
-                    f"the stored hash of this {what} differs from the tree rebuilt from the "
-                    "records",
-                )
-        last = (int(rows[-1][0]), int(rows[-1][1]))
+    """Every stored leaf hash and node against the tree rebuilt from the records; missing and
+    extra nodes. Leaf hashes are in ``ledger_leaves``, nodes from level
+    :data:`FIRST_STORED_LEVEL` up in ``ledger_nodes`` (the levels between are not stored)."""
+    seen = dict.fromkeys([0, *range(FIRST_STORED_LEVEL, len(levels.levels))], 0)
+    for level, index, digest, owner in _stored_hashes(conn):
+        where = f"ledger node (level {level}, index {index})"
+        unstored_level = level not in seen or (level == 0 and not owner)  # a leaf in ledger_nodes
+        if unstored_level or index >= levels.node_count(level):
+            report.add("node-extra", where, "the stored tree has a node the log does not")
+            continue
+        seen[level] += 1
+        start = index * HASH_SIZE
+        if bytes(digest) != levels.levels[level][start : start + HASH_SIZE]:
+            what = f"leaf (of {owner})" if level == 0 else "node"
+            report.add(
+                "node-changed",
+                where,
+                f"the stored hash of this {what} differs from the tree rebuilt from the records",
+            )
     for level, count in seen.items():
         if count < levels.node_count(level):
             report.add(
@@ -283,6 +266,42 @@ def _check_nodes(conn: Connection, levels: HashLevels, report: VerifyReport) -> 
                 f"ledger level {level}",
                 f"{levels.node_count(level) - count} stored node(s) missing",
             )
+
+
+def _stored_hashes(conn: Connection) -> Iterator[tuple[int, int, bytes, str]]:
+    """``(level, index, hash, owner)`` of every stored leaf hash (level 0, owner ``kind:id``)
+    and node (owner empty), in batches."""
+    last_leaf = -1
+    while True:
+        leaves = conn.execute(
+            sa.select(
+                ledger_leaves.c.idx,
+                ledger_leaves.c.kind,
+                ledger_leaves.c.record_id,
+                ledger_leaves.c.hash,
+            )
+            .where(ledger_leaves.c.idx > last_leaf)
+            .order_by(ledger_leaves.c.idx)
+            .limit(_BATCH * 4)
+        ).all()
+        if not leaves:
+            break
+        for index, kind, record_id, digest in leaves:
+            yield 0, int(index), bytes(digest), f"{kind}:{record_id}"
+        last_leaf = int(leaves[-1][0])
+    last: tuple[int, int] = (-1, -1)
+    while True:
+        rows = conn.execute(
+            sa.select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash)
+            .where(sa.tuple_(ledger_nodes.c.level, ledger_nodes.c.idx) > sa.tuple_(*last))
+            .order_by(ledger_nodes.c.level, ledger_nodes.c.idx)
+            .limit(_BATCH * 4)
+        ).all()
+        if not rows:
+            return
+        for level, index, digest in rows:
+            yield int(level), int(index), bytes(digest), ""
+        last = (int(rows[-1][0]), int(rows[-1][1]))
 
 
 def _check_checkpoints(
