@@ -178,9 +178,9 @@ def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
 
 def _attribution_words(
     attributed: Attributed, columns: dict[str, pa.Array], binds: str
-) -> pa.Array:
+) -> str | pa.Array:
     """Claims, contestedness and the parties bound, as sentences (built only where there are
-    claims; the others share one text)."""
+    claims; the others share one text, given as a plain string when no hit has a claim)."""
     nobody = (
         "Claims: no source attributes it. "
         f"No claim names a party the term binds ({binds}): unattributed. "
@@ -191,7 +191,7 @@ def _attribution_words(
         )
     )
     if len(claimed) == 0:
-        return constant(nobody, len(attributed.contested))
+        return nobody
     index = pa.array(claimed)
     party = columns["party_bound"].take(index)
     unattributed = pc.equal(party, literal(UNATTRIBUTED)).to_numpy(zero_copy_only=False)

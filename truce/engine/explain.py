@@ -46,8 +46,14 @@ def concat(*parts: Words) -> pa.Array:
 
 
 def constant(text: str, size: int) -> pa.Array:
-    """The same text on ``size`` rows."""
-    return pa.array([text], pa.string()).take(pa.array(np.zeros(size, dtype=np.int64)))
+    """The same text on ``size`` rows (its bytes repeated into one buffer, offsets by numpy)."""
+    data = text.encode()
+    if len(data) * size > 2**31 - 1:
+        return pa.array([text], pa.string()).take(pa.array(np.zeros(size, dtype=np.int64)))
+    offsets = np.arange(size + 1, dtype=np.int32) * np.int32(len(data))
+    return pa.Array.from_buffers(
+        pa.string(), size, [None, pa.py_buffer(offsets), pa.py_buffer(data * size)]
+    )
 
 
 def pick(mask: NDArray[np.bool_], yes: Words, no: Words = "") -> pa.Array:
