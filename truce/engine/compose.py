@@ -13,18 +13,21 @@ from truce.engine.batch import KIND_SLUGS, OUTCOME_SLUGS, PreparedBatch
 from truce.engine.checks import EventUnit, Hits
 from truce.engine.checks.base import Words
 from truce.engine.explain import (
-    by_value,
-    concat,
+    Part,
+    Text,
+    choose,
     constant,
+    join,
     literal,
     lookup,
     paragraph,
-    pick,
-    scatter,
-    sentence_if,
+    place,
+    sentence_when,
+    value_words,
+    words_of,
 )
 from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA, UNATTRIBUTED
-from truce.engine.timing import micros, minutes_words, stamp_words
+from truce.engine.timing import micros, minutes_words, stamp_text
 from truce.events.model import EVENT_SCHEMA
 
 _HEADS = ("POSSIBLE VIOLATION", "ATTEMPT", "VIOLATION")
@@ -132,16 +135,16 @@ class Composer:
         clause = " ".join(term.clause.split())
         entry = context.entry.describe()
         return paragraph(
-            lookup(list(_HEADS), hits.status.astype(np.int64) - 1),
+            words_of(_HEADS, hits.status.astype(np.int64) - 1),
             ": ",
             words.where,
             ". ",
-            pc.fill_null(words.reasons, literal("")),
+            words.reasons,
             f"Term '{term.id}' ({context.term_type}) of agreement '{agreement.id}': "
             f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],
             _event_words(batch, hits),
-            by_value(
+            value_words(
                 np.trunc(after / 60.0).astype(np.int64),
                 partial(_relative, entry=entry),
             ),
@@ -157,7 +160,7 @@ def _relative(minutes: int, entry: str) -> str:
     return f" {minutes_words(minutes)} {side} entry into force (in force from {entry}). "
 
 
-def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
+def _event_words(batch: PreparedBatch, hits: Hits) -> Text:
     """' (source; kind, outcome impact) at 2025-03-19 00:20Z,' per hit."""
     sources = pc.dictionary_encode(_column(batch, "source", hits))
     names = sources.dictionary.to_pylist()
@@ -173,12 +176,10 @@ def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
         return f" ({names[source_code]}; {kind_words}, outcome {OUTCOME_SLUGS[outcome_code]}) at "
 
     minute = np.floor_divide(batch.start[hits.rows], 60_000_000)
-    return concat(by_value(key, words), stamp_words(minute * 60_000_000), ",")
+    return join(value_words(key, words), stamp_text(minute * 60_000_000), ",")
 
 
-def _attribution_words(
-    attributed: Attributed, columns: dict[str, pa.Array], binds: str
-) -> str | pa.Array:
+def _attribution_words(attributed: Attributed, columns: dict[str, pa.Array], binds: str) -> Part:
     """Claims, contestedness and the parties bound, as sentences (built only where there are
     claims; the others share one text, given as a plain string when no hit has a claim)."""
     nobody = (
@@ -195,21 +196,21 @@ def _attribution_words(
     index = pa.array(claimed)
     party = columns["party_bound"].take(index)
     unattributed = pc.equal(party, literal(UNATTRIBUTED)).to_numpy(zero_copy_only=False)
-    words = concat(
+    words = join(
         "Claims: ",
         attributed.claims_words.take(index),
         ". ",
-        sentence_if(
+        sentence_when(
             attributed.contested[claimed],
             "Attribution is contested: the claims name different perpetrators. ",
         ),
-        pick(
+        choose(
             unattributed,
             f"No claim names a party the term binds ({binds}): unattributed. ",
-            concat("Party bound: ", party, ". "),
+            join("Party bound: ", party, ". "),
         ),
     )
-    return scatter(claimed, words, len(attributed.contested), nobody)
+    return place(claimed, words, len(attributed.contested), nobody)
 
 
 def _column(batch: PreparedBatch, name: str, hits: Hits) -> pa.Array:
