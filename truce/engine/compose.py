@@ -62,13 +62,14 @@ class Composer:
         """Only what says which finding it is and how strong: for comparing scenarios."""
         context = unit.context
         size = len(hits)
+        event = _columns(batch, hits, ("event_id", "time_start", "time_end"))
         columns = {
             "agreement": constant(context.agreement.id, size),
             "term": constant(context.term.id, size),
-            "event_id": _column(batch, "event_id", hits),
+            "event_id": event["event_id"],
             "status": lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1),
-            "time_start": _column(batch, "time_start", hits),
-            "time_end": _column(batch, "time_end", hits),
+            "time_start": event["time_start"],
+            "time_end": event["time_end"],
             "distance_m": _floats(hits.distance_m),
         }
         return pa.table({k: _cast(v, FINDING_SCHEMA.field(k).type) for k, v in columns.items()})
@@ -78,7 +79,8 @@ class Composer:
         context = unit.context
         term, agreement = context.term, context.agreement
         binds = list(term.binds)
-        claims = _column(batch, "claims", hits)
+        event = _columns(batch, hits, ("event_id", "source", "time_start", "time_end", "claims"))
+        claims = event["claims"]
         attributed = self._attributor(unit).attribute(claims, binds)
         released = released_masks(agreement, term.id, binds, batch.start[hits.rows])
         masks = attributed.masks & ~released
@@ -93,10 +95,10 @@ class Composer:
             "term": constant(term.id, size),
             "term_type": constant(context.term_type, size),
             "status": status,
-            "event_id": _column(batch, "event_id", hits),
-            "source": _column(batch, "source", hits),
-            "time_start": _column(batch, "time_start", hits),
-            "time_end": _column(batch, "time_end", hits),
+            "event_id": event["event_id"],
+            "source": event["source"],
+            "time_start": event["time_start"],
+            "time_end": event["time_end"],
             "lon": pa.array(batch.lon[hits.rows]),
             "lat": pa.array(batch.lat[hits.rows]),
             "precision_m": pa.array(batch.precision[hits.rows]),
@@ -143,7 +145,7 @@ class Composer:
             f"Term '{term.id}' ({context.term_type}) of agreement '{agreement.id}': "
             f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],
-            _event_words(batch, hits),
+            _event_words(batch, hits, columns["source"]),
             value_words(
                 np.trunc(after / 60.0).astype(np.int64),
                 partial(_relative, entry=entry),
@@ -160,9 +162,9 @@ def _relative(minutes: int, entry: str) -> str:
     return f" {minutes_words(minutes)} {side} entry into force (in force from {entry}). "
 
 
-def _event_words(batch: PreparedBatch, hits: Hits) -> Text:
+def _event_words(batch: PreparedBatch, hits: Hits, source: pa.Array) -> Text:
     """' (source; kind, outcome impact) at 2025-03-19 00:20Z,' per hit."""
-    sources = pc.dictionary_encode(_column(batch, "source", hits))
+    sources = pc.dictionary_encode(source)
     names = sources.dictionary.to_pylist()
     source_code = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     kind = batch.kind[hits.rows].astype(np.int64)
@@ -214,19 +216,33 @@ def _attribution_words(attributed: Attributed, columns: dict[str, pa.Array], bin
 
 
 def _column(batch: PreparedBatch, name: str, hits: Hits) -> pa.Array:
-    rows = pa.array(hits.rows)
-    wanted = EVENT_SCHEMA.field(name).type
-    if name == "claims" and name not in batch.batch.schema.names:
-        return pa.array([[]] * len(hits), wanted)
-    if name in batch.batch.schema.names:
-        column = batch.batch.column(name)
+    return _columns(batch, hits, (name,))[name]
+
+
+def _columns(batch: PreparedBatch, hits: Hits, names: tuple[str, ...]) -> dict[str, pa.Array]:
+    """The hits' rows of some event columns (taken together; dictionaries decoded; a missing
+    column null, or empty lists for claims)."""
+    present = [n for n in names if n in batch.batch.schema.names]
+    taken = batch.batch.select(present).take(pa.array(hits.rows)) if present else None
+    out = {}
+    for name in names:
+        wanted = EVENT_SCHEMA.field(name).type
+        if taken is None or name not in present:
+            if name == "claims":
+                offsets = pa.array(np.zeros(len(hits) + 1, dtype=np.int32))
+                out[name] = pa.ListArray.from_arrays(
+                    offsets, pa.array([], wanted.value_type), type=wanted
+                )
+            else:
+                out[name] = pa.nulls(len(hits), wanted)
+            continue
+        column = taken.column(name)
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
-        taken = column.take(rows)
-        if isinstance(taken, pa.DictionaryArray):
-            taken = taken.dictionary_decode()
-        return taken if name != "claims" else taken.cast(wanted)
-    return pa.nulls(len(hits), wanted)
+        if isinstance(column, pa.DictionaryArray):
+            column = column.dictionary_decode()
+        out[name] = column.cast(wanted) if name == "claims" else column
+    return out
 
 
 def _floats(values: np.ndarray) -> pa.Array:

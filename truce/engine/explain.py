@@ -66,13 +66,25 @@ class Text:
             raise ValueError(f"a part of {len(array)} rows among texts of {size}")
         return cls(size, ((array, np.arange(size, dtype=np.int64)),))
 
+    def _most_bytes(self) -> int:
+        """A bound of the joined texts' bytes: each piece's longest text on every row, or its
+        exact total when that bound is too high to be of use."""
+        bound = 0
+        for table, codes in self.pieces:
+            data = _lengths(table)
+            longest = int(data.max()) if len(data) else 0
+            if longest * self.size > _STRING_LIMIT // 4:
+                bound += int(data[codes].sum())
+            else:
+                bound += longest * self.size
+        return bound
+
     def array(self) -> pa.Array:
         """The joined texts as a string array."""
         if not self.pieces:
             return constant("", self.size)
         tables = [table for table, _ in self.pieces]
-        total = sum(int(_lengths(table)[codes].sum()) for table, codes in self.pieces)
-        if total > _STRING_LIMIT:
+        if self._most_bytes() > _STRING_LIMIT:
             return pc.binary_join_element_wise(
                 *(table.take(pa.array(codes)) for table, codes in self.pieces), literal("")
             )
@@ -143,6 +155,9 @@ def choose(mask: NDArray[np.bool_], yes: Part, no: Part = "") -> Text:
 def place(index: IntArray, words: Text, size: int, default: str = "") -> Text:
     """``words`` placed at ``index`` among ``size`` rows, ``default`` elsewhere, not yet made."""
     index = np.asarray(index, dtype=np.int64)
+    if len(words.pieces) > 1:
+        # made now, on the few rows placed, rather than piece by piece on every row
+        words = Text.of(words.array(), len(index))
     pieces = []
     for position, (table, codes) in enumerate(words.pieces or Text.of("", len(index)).pieces):
         filler = default if position == 0 else ""
@@ -173,9 +188,10 @@ def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Tex
     values = np.asarray(values)
     if len(values) == 0:
         return Text(0, ())
-    unique, inverse = np.unique(values, return_inverse=True)
-    texts = pa.array([words(v) for v in unique.tolist()], pa.string())
-    return Text(len(values), ((texts, inverse.reshape(-1).astype(np.int64)),))
+    encoded = pc.dictionary_encode(pa.array(values))
+    texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return Text(len(values), ((texts, codes),))
 
 
 @lru_cache(maxsize=8192)
