@@ -13,18 +13,21 @@ from truce.engine.batch import KIND_SLUGS, OUTCOME_SLUGS, PreparedBatch
 from truce.engine.checks import EventUnit, Hits
 from truce.engine.checks.base import Words
 from truce.engine.explain import (
-    by_value,
-    concat,
+    Part,
+    Text,
+    choose,
     constant,
+    join,
     literal,
     lookup,
     paragraph,
-    pick,
-    scatter,
-    sentence_if,
+    place,
+    sentence_when,
+    value_words,
+    words_of,
 )
 from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA, UNATTRIBUTED
-from truce.engine.timing import micros, minutes_words, stamp_words
+from truce.engine.timing import micros, minutes_words, stamp_text
 from truce.events.model import EVENT_SCHEMA
 
 _HEADS = ("POSSIBLE VIOLATION", "ATTEMPT", "VIOLATION")
@@ -59,13 +62,14 @@ class Composer:
         """Only what says which finding it is and how strong: for comparing scenarios."""
         context = unit.context
         size = len(hits)
+        event = _columns(batch, hits, ("event_id", "time_start", "time_end"))
         columns = {
             "agreement": constant(context.agreement.id, size),
             "term": constant(context.term.id, size),
-            "event_id": _column(batch, "event_id", hits),
+            "event_id": event["event_id"],
             "status": lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1),
-            "time_start": _column(batch, "time_start", hits),
-            "time_end": _column(batch, "time_end", hits),
+            "time_start": event["time_start"],
+            "time_end": event["time_end"],
             "distance_m": _floats(hits.distance_m),
         }
         return pa.table({k: _cast(v, FINDING_SCHEMA.field(k).type) for k, v in columns.items()})
@@ -75,7 +79,8 @@ class Composer:
         context = unit.context
         term, agreement = context.term, context.agreement
         binds = list(term.binds)
-        claims = _column(batch, "claims", hits)
+        event = _columns(batch, hits, ("event_id", "source", "time_start", "time_end", "claims"))
+        claims = event["claims"]
         attributed = self._attributor(unit).attribute(claims, binds)
         released = released_masks(agreement, term.id, binds, batch.start[hits.rows])
         masks = attributed.masks & ~released
@@ -90,10 +95,10 @@ class Composer:
             "term": constant(term.id, size),
             "term_type": constant(context.term_type, size),
             "status": status,
-            "event_id": _column(batch, "event_id", hits),
-            "source": _column(batch, "source", hits),
-            "time_start": _column(batch, "time_start", hits),
-            "time_end": _column(batch, "time_end", hits),
+            "event_id": event["event_id"],
+            "source": event["source"],
+            "time_start": event["time_start"],
+            "time_end": event["time_end"],
             "lon": pa.array(batch.lon[hits.rows]),
             "lat": pa.array(batch.lat[hits.rows]),
             "precision_m": pa.array(batch.precision[hits.rows]),
@@ -132,16 +137,16 @@ class Composer:
         clause = " ".join(term.clause.split())
         entry = context.entry.describe()
         return paragraph(
-            lookup(list(_HEADS), hits.status.astype(np.int64) - 1),
+            words_of(_HEADS, hits.status.astype(np.int64) - 1),
             ": ",
             words.where,
             ". ",
-            pc.fill_null(words.reasons, literal("")),
+            words.reasons,
             f"Term '{term.id}' ({context.term_type}) of agreement '{agreement.id}': "
             f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],
-            _event_words(batch, hits),
-            by_value(
+            _event_words(batch, hits, columns["source"]),
+            value_words(
                 np.trunc(after / 60.0).astype(np.int64),
                 partial(_relative, entry=entry),
             ),
@@ -157,9 +162,9 @@ def _relative(minutes: int, entry: str) -> str:
     return f" {minutes_words(minutes)} {side} entry into force (in force from {entry}). "
 
 
-def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
+def _event_words(batch: PreparedBatch, hits: Hits, source: pa.Array) -> Text:
     """' (source; kind, outcome impact) at 2025-03-19 00:20Z,' per hit."""
-    sources = pc.dictionary_encode(_column(batch, "source", hits))
+    sources = pc.dictionary_encode(source)
     names = sources.dictionary.to_pylist()
     source_code = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     kind = batch.kind[hits.rows].astype(np.int64)
@@ -173,14 +178,12 @@ def _event_words(batch: PreparedBatch, hits: Hits) -> pa.Array:
         return f" ({names[source_code]}; {kind_words}, outcome {OUTCOME_SLUGS[outcome_code]}) at "
 
     minute = np.floor_divide(batch.start[hits.rows], 60_000_000)
-    return concat(by_value(key, words), stamp_words(minute * 60_000_000), ",")
+    return join(value_words(key, words), stamp_text(minute * 60_000_000), ",")
 
 
-def _attribution_words(
-    attributed: Attributed, columns: dict[str, pa.Array], binds: str
-) -> pa.Array:
+def _attribution_words(attributed: Attributed, columns: dict[str, pa.Array], binds: str) -> Part:
     """Claims, contestedness and the parties bound, as sentences (built only where there are
-    claims; the others share one text)."""
+    claims; the others share one text, given as a plain string when no hit has a claim)."""
     nobody = (
         "Claims: no source attributes it. "
         f"No claim names a party the term binds ({binds}): unattributed. "
@@ -191,41 +194,55 @@ def _attribution_words(
         )
     )
     if len(claimed) == 0:
-        return constant(nobody, len(attributed.contested))
+        return nobody
     index = pa.array(claimed)
     party = columns["party_bound"].take(index)
     unattributed = pc.equal(party, literal(UNATTRIBUTED)).to_numpy(zero_copy_only=False)
-    words = concat(
+    words = join(
         "Claims: ",
         attributed.claims_words.take(index),
         ". ",
-        sentence_if(
+        sentence_when(
             attributed.contested[claimed],
             "Attribution is contested: the claims name different perpetrators. ",
         ),
-        pick(
+        choose(
             unattributed,
             f"No claim names a party the term binds ({binds}): unattributed. ",
-            concat("Party bound: ", party, ". "),
+            join("Party bound: ", party, ". "),
         ),
     )
-    return scatter(claimed, words, len(attributed.contested), nobody)
+    return place(claimed, words, len(attributed.contested), nobody)
 
 
 def _column(batch: PreparedBatch, name: str, hits: Hits) -> pa.Array:
-    rows = pa.array(hits.rows)
-    wanted = EVENT_SCHEMA.field(name).type
-    if name == "claims" and name not in batch.batch.schema.names:
-        return pa.array([[]] * len(hits), wanted)
-    if name in batch.batch.schema.names:
-        column = batch.batch.column(name)
+    return _columns(batch, hits, (name,))[name]
+
+
+def _columns(batch: PreparedBatch, hits: Hits, names: tuple[str, ...]) -> dict[str, pa.Array]:
+    """The hits' rows of some event columns (taken together; dictionaries decoded; a missing
+    column null, or empty lists for claims)."""
+    present = [n for n in names if n in batch.batch.schema.names]
+    taken = batch.batch.select(present).take(pa.array(hits.rows)) if present else None
+    out = {}
+    for name in names:
+        wanted = EVENT_SCHEMA.field(name).type
+        if taken is None or name not in present:
+            if name == "claims":
+                offsets = pa.array(np.zeros(len(hits) + 1, dtype=np.int32))
+                out[name] = pa.ListArray.from_arrays(
+                    offsets, pa.array([], wanted.value_type), type=wanted
+                )
+            else:
+                out[name] = pa.nulls(len(hits), wanted)
+            continue
+        column = taken.column(name)
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
-        taken = column.take(rows)
-        if isinstance(taken, pa.DictionaryArray):
-            taken = taken.dictionary_decode()
-        return taken if name != "claims" else taken.cast(wanted)
-    return pa.nulls(len(hits), wanted)
+        if isinstance(column, pa.DictionaryArray):
+            column = column.dictionary_decode()
+        out[name] = column.cast(wanted) if name == "claims" else column
+    return out
 
 
 def _floats(values: np.ndarray) -> pa.Array:

@@ -9,6 +9,7 @@ parties bound, the layer versions used and the proxy notes those layers carry.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias
 
@@ -19,7 +20,178 @@ from numpy.typing import NDArray
 
 from truce.engine.grid import FloatArray, IntArray
 
+_STRING_LIMIT = 2**31 - 1
+"""Bytes a ``string`` array can hold (its offsets are 32-bit)."""
+
+
+def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A string array in one chunk without nulls (null rows as empty texts)."""
+    if isinstance(part, pa.ChunkedArray):
+        part = part.combine_chunks()
+    if part.type != pa.string():
+        part = part.cast(pa.string())
+    return part if part.null_count == 0 else pc.fill_null(part, literal(""))
+
+
+def _lengths(table: pa.Array) -> IntArray:
+    """Byte length of each text of a string array."""
+    offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
+    return np.diff(offsets[table.offset :]).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Text:
+    """Texts of ``size`` rows, not yet joined: row ``i`` is the concatenation, piece after
+    piece, of ``table[codes[i]]``. A table is a handful of distinct texts (a constant, rounded
+    distances, object descriptions) or one text per row (event ids); codes are numpy integers.
+
+    Choosing (:func:`choose`), placing (:func:`place`) and joining (:func:`join`) texts only
+    combine tables and codes; :meth:`array` then makes the strings with a single ``take`` of
+    every piece of every row, whose values lie end to end row after row: every ``len(pieces)``-th
+    offset bounds a row. Each byte of the result is written once, however deeply the sentences
+    nest."""
+
+    size: int
+    pieces: tuple[tuple[pa.Array, IntArray], ...]
+
+    @classmethod
+    def of(cls, part: Part, size: int) -> Text:
+        """A text, a string repeated on ``size`` rows, or a string array, as a :class:`Text`."""
+        if isinstance(part, Text):
+            return part
+        if isinstance(part, str):
+            return cls(size, ((_texts((part,)), np.zeros(size, dtype=np.int64)),))
+        array = _plain(part)
+        if len(array) != size:
+            raise ValueError(f"a part of {len(array)} rows among texts of {size}")
+        return cls(size, ((array, np.arange(size, dtype=np.int64)),))
+
+    def _most_bytes(self) -> int:
+        """A bound of the joined texts' bytes: each piece's longest text on every row, or its
+        exact total when that bound is too high to be of use."""
+        bound = 0
+        for table, codes in self.pieces:
+            data = _lengths(table)
+            longest = int(data.max()) if len(data) else 0
+            if longest * self.size > _STRING_LIMIT // 4:
+                bound += int(data[codes].sum())
+            else:
+                bound += longest * self.size
+        return bound
+
+    def array(self) -> pa.Array:
+        """The joined texts as a string array."""
+        if not self.pieces:
+            return constant("", self.size)
+        tables = [table for table, _ in self.pieces]
+        if self._most_bytes() > _STRING_LIMIT:
+            return pc.binary_join_element_wise(
+                *(table.take(pa.array(codes)) for table, codes in self.pieces), literal("")
+            )
+        base = np.cumsum([0] + [len(t) for t in tables[:-1]])
+        codes = np.empty((self.size, len(self.pieces)), dtype=np.int64)
+        for column, (_, piece_codes) in enumerate(self.pieces):
+            np.add(piece_codes, base[column], out=codes[:, column])
+        taken = pa.concat_arrays(tables).take(pa.array(codes.reshape(-1)))
+        if len(self.pieces) == 1:
+            return taken
+        offsets = np.frombuffer(taken.buffers()[1], dtype=np.int32, count=len(taken) + 1)
+        row_offsets = np.ascontiguousarray(offsets[:: len(self.pieces)])
+        return pa.Array.from_buffers(
+            pa.string(), self.size, [None, pa.py_buffer(row_offsets), taken.buffers()[2]]
+        )
+
+
+Part: TypeAlias = "str | pa.Array | Text"
 Words: TypeAlias = str | pa.Array
+
+
+def _size(parts: Sequence[Part]) -> int:
+    for part in parts:
+        if isinstance(part, Text):
+            return part.size
+        if isinstance(part, pa.Array | pa.ChunkedArray):
+            return len(part)
+    raise ValueError("texts need at least one array (or Text) among their parts")
+
+
+def join(*parts: Part) -> Text:
+    """Element-wise concatenation, not yet made (see :class:`Text`); plain strings repeat on
+    every row, and neighbouring ones are merged."""
+    size = _size(parts)
+    pieces: list[tuple[pa.Array, IntArray]] = []
+    pending = ""
+    for part in parts:
+        if isinstance(part, str):
+            pending += part
+            continue
+        if pending:
+            pieces.extend(Text.of(pending, size).pieces)
+            pending = ""
+        pieces.extend(Text.of(part, size).pieces)
+    if pending:
+        pieces.extend(Text.of(pending, size).pieces)
+    return Text(size, tuple(pieces))
+
+
+def choose(mask: NDArray[np.bool_], yes: Part, no: Part = "") -> Text:
+    """``yes`` where ``mask`` holds, ``no`` elsewhere, not yet made."""
+    mask = np.asarray(mask, dtype=bool)
+    size = len(mask)
+    if isinstance(yes, str) and isinstance(no, str):
+        return Text(size, ((_texts((yes, no)), (~mask).astype(np.int64)),))
+    first, second = Text.of(yes, size).pieces, Text.of(no, size).pieces
+    empty = (_texts(("",)), np.zeros(size, dtype=np.int64))
+    count = max(len(first), len(second))
+    first = first + (empty,) * (count - len(first))
+    second = second + (empty,) * (count - len(second))
+    pieces = []
+    for (yes_table, yes_codes), (no_table, no_codes) in zip(first, second, strict=True):
+        table = pa.concat_arrays([yes_table, no_table])
+        pieces.append((table, np.where(mask, yes_codes, no_codes + len(yes_table))))
+    return Text(size, tuple(pieces))
+
+
+def place(index: IntArray, words: Text, size: int, default: str = "") -> Text:
+    """``words`` placed at ``index`` among ``size`` rows, ``default`` elsewhere, not yet made."""
+    index = np.asarray(index, dtype=np.int64)
+    if len(words.pieces) > 1:
+        # made now, on the few rows placed, rather than piece by piece on every row
+        words = Text.of(words.array(), len(index))
+    pieces = []
+    for position, (table, codes) in enumerate(words.pieces or Text.of("", len(index)).pieces):
+        filler = default if position == 0 else ""
+        table = pa.concat_arrays([table, _texts((filler,))])
+        spread = np.full(size, len(table) - 1, dtype=np.int64)
+        spread[index] = codes
+        pieces.append((table, spread))
+    return Text(size, tuple(pieces))
+
+
+def sentence_when(mask: NDArray[np.bool_], *parts: Part) -> Text:
+    """The joined parts where ``mask`` holds, empty text elsewhere, not yet made."""
+    if all(isinstance(p, str) for p in parts):
+        return choose(mask, "".join(str(p) for p in parts))
+    return choose(mask, join(*parts))
+
+
+def words_of(words: Sequence[str | None], index: IntArray, missing: str | None = None) -> Text:
+    """``words[index]`` per row, ``missing`` (empty by default) where the index is negative, not
+    yet made."""
+    table = _texts((*(w or "" for w in words), missing or ""))
+    index = np.asarray(index, dtype=np.int64)
+    return Text(len(index), ((table, np.where(index >= 0, index, len(words))),))
+
+
+def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Text:
+    """``words(v)`` for each value, formatted once per distinct value, not yet made."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return Text(0, ())
+    encoded = pc.dictionary_encode(pa.array(values))
+    texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return Text(len(values), ((texts, codes),))
 
 
 @lru_cache(maxsize=8192)
@@ -45,14 +217,36 @@ def concat(*parts: Words) -> pa.Array:
     return pc.binary_join_element_wise(*(_arg(p) for p in parts), literal(""))
 
 
+def distance_text(metres: FloatArray) -> Text:
+    """Distances as '12.3 km' (or '850 m' under a kilometre), not yet made."""
+    return value_words(_rounded_metres(metres), _metres_words)
+
+
+def percent_text(fraction: FloatArray) -> Text:
+    """Shares as '62%' ('under 1%', 'over 99%'), not yet made."""
+    return value_words(_rounded_percent(fraction), _percent)
+
+
 def constant(text: str, size: int) -> pa.Array:
-    """The same text on ``size`` rows."""
-    return pa.array([text], pa.string()).take(pa.array(np.zeros(size, dtype=np.int64)))
+    """The same text on ``size`` rows (its bytes repeated into one buffer, offsets by numpy)."""
+    data = text.encode()
+    if len(data) * size > 2**31 - 1:
+        return pa.array([text], pa.string()).take(pa.array(np.zeros(size, dtype=np.int64)))
+    offsets = np.arange(size + 1, dtype=np.int32) * np.int32(len(data))
+    return pa.Array.from_buffers(
+        pa.string(), size, [None, pa.py_buffer(offsets), pa.py_buffer(data * size)]
+    )
 
 
 def pick(mask: NDArray[np.bool_], yes: Words, no: Words = "") -> pa.Array:
     """``yes`` where ``mask`` holds, ``no`` elsewhere."""
     return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), _arg(yes), _arg(no))
+
+
+@lru_cache(maxsize=4096)
+def _texts(texts: tuple[str, ...]) -> pa.Array:
+    """A string array of a few texts, made once."""
+    return pa.array(texts, pa.string())
 
 
 @lru_cache(maxsize=1024)
@@ -89,18 +283,24 @@ def _metres_words(metres: float) -> str:
 
 def distance_words(metres: FloatArray) -> pa.Array:
     """Distances as '12.3 km' (or '850 m' under a kilometre)."""
+    return by_value(_rounded_metres(metres), _metres_words)
+
+
+def _rounded_metres(metres: FloatArray) -> FloatArray:
     metres = np.asarray(metres, dtype=np.float64)
-    rounded = np.where(metres < 1000.0, np.round(metres), np.round(metres, -2))
-    return by_value(rounded, _metres_words)
+    return np.asarray(np.where(metres < 1000.0, np.round(metres), np.round(metres, -2)))
 
 
 def percent_words(fraction: FloatArray) -> pa.Array:
     """Shares as '62%' ('under 1%' and 'over 99%' rather than a rounded 0% or 100%)."""
+    return by_value(_rounded_percent(fraction), _percent)
+
+
+def _rounded_percent(fraction: FloatArray) -> FloatArray:
     percent = np.asarray(fraction, dtype=np.float64) * 100.0
     rounded = np.round(percent)
     rounded = np.where((percent > 0.0) & (rounded == 0.0), 0.5, rounded)
-    rounded = np.where((percent < 100.0) & (rounded == 100.0), 99.5, rounded)
-    return by_value(rounded, _percent)
+    return np.asarray(np.where((percent < 100.0) & (rounded == 100.0), 99.5, rounded))
 
 
 @lru_cache(maxsize=1024)
@@ -127,8 +327,9 @@ def sentence_if(mask: NDArray[np.bool_], *parts: Words) -> pa.Array:
     return pick(mask, concat(*parts))
 
 
-def paragraph(*parts: Words) -> pa.Array:
-    """Sentences as one paragraph (the last plain-text part loses its trailing spaces)."""
+def paragraph(*parts: Part) -> pa.Array:
+    """Sentences as one paragraph (the last plain-text part loses its trailing spaces), made
+    with one take (see :class:`Text`)."""
     if parts and isinstance(parts[-1], str):
         parts = (*parts[:-1], parts[-1].rstrip())
-    return concat(*parts)
+    return join(*parts).array()

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from truce.engine.explain import by_value
+from truce.engine.explain import Text, by_value, value_words
 from truce.engine.grid import FloatArray, IntArray
 from truce.instant import Instant
 
@@ -106,6 +106,13 @@ def stamp_words(values: IntArray) -> pa.Array:
     """Microsecond values as '2025-03-19 00:20Z' texts."""
     minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
     return by_value(minutes, minute_stamp)
+
+
+def stamp_text(values: IntArray) -> Text:
+    """Microsecond values as '2025-03-19 00:20Z' texts, not yet made (see
+    :class:`truce.engine.explain.Text`)."""
+    minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
+    return value_words(minutes, minute_stamp)
 
 
 @lru_cache(maxsize=65536)

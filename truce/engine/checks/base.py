@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce import vocabulary
@@ -23,18 +22,19 @@ from truce.agreement import Agreement, TermBase
 from truce.engine.batch import KIND_SLUGS, WEAPON_SLUGS, PreparedBatch
 from truce.engine.circles import STRADDLES, WITHIN
 from truce.engine.explain import (
-    concat,
-    constant,
-    distance_words,
-    percent_words,
-    scatter,
-    sentence_if,
+    Part,
+    choose,
+    distance_text,
+    join,
+    percent_text,
+    place,
+    sentence_when,
 )
 from truce.engine.fields import Field
 from truce.engine.findings import Finding
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import FieldCache, proxy_words, version_spans, versions_words
-from truce.engine.timing import INSIDE, OUTSIDE, Span, classify, stamp_words
+from truce.engine.timing import INSIDE, OUTSIDE, Span, classify, stamp_text
 from truce.instant import Instant
 
 POSSIBLE, ATTEMPT, VIOLATION = 1, 2, 3
@@ -110,8 +110,8 @@ class Words:
     feature_id: pa.Array
     feature_name: pa.Array
     side: pa.Array
-    where: pa.Array
-    reasons: pa.Array
+    where: Part
+    reasons: Part
 
 
 @dataclass(frozen=True)
@@ -279,51 +279,58 @@ def final_status(
 def common_reasons(
     batch: PreparedBatch,
     hits: Hits,
-    near_words: str | Callable[[IntArray], pa.Array],
+    near_words: str | Callable[[IntArray], Part],
     what_kind: str,
-) -> pa.Array:
+) -> Part:
     """'Possible because ...' (precision, time, kind) for the possible findings, empty text
     for the certain ones. ``near_words`` says what a straddling circle's share is the share of
     ('within 35 km of the line'): a text, or a function of the hits' positions giving one per
     hit."""
     possible = np.flatnonzero(hits.status == POSSIBLE)
     if len(possible) == 0:
-        return constant("", len(hits))
+        return ""
     rows = hits.rows[possible]
     space, share = hits.space[possible], hits.fraction[possible]
-    time_status = hits.time_status[possible]
-    kinds = pa.array(KIND_SLUGS).take(pa.array(batch.kind[rows].astype(np.int64)))
     near = near_words if isinstance(near_words, str) else near_words(possible)
-    reasons = concat(
-        sentence_if(
-            space == STRADDLES,
+    circle = space == STRADDLES
+    span = hits.time_status[possible] != INSIDE
+    kind = hits.level[possible] != FULL
+    sentence = join(
+        "Possible because",
+        choose(circle | span | kind, " "),
+        sentence_when(
+            circle,
             "precision ",
-            distance_words(batch.precision[rows]),
+            distance_text(batch.precision[rows]),
             ": ",
-            percent_words(share),
+            percent_text(share),
             " of the circle lies ",
             near,
-            "; ",
         ),
-        sentence_if(
-            time_status != INSIDE,
+        choose(circle & (span | kind), "; "),
+        sentence_when(
+            span,
             "its time span (",
-            stamp_words(batch.start[rows]),
+            stamp_text(batch.start[rows]),
             " to ",
-            stamp_words(batch.end[rows]),
+            stamp_text(batch.end[rows]),
             ") straddles the term's window: ",
-            percent_words(hits.time_fraction[possible]),
-            " of it lies within; ",
+            percent_text(hits.time_fraction[possible]),
+            " of it lies within",
         ),
-        sentence_if(
-            hits.level[possible] != FULL,
+        choose(span & kind, "; "),
+        sentence_when(
+            kind,
             "its kind '",
-            kinds,
-            f"' is broader than {what_kind}: it may not be one; ",
+            _KIND_WORDS.take(pa.array(batch.kind[rows].astype(np.int64))),
+            f"' is broader than {what_kind}: it may not be one",
         ),
+        ". ",
     )
-    sentence = concat("Possible because ", pc.utf8_rtrim(reasons, characters="; "), ". ")
-    return scatter(possible, sentence, len(hits))
+    return place(possible, sentence, len(hits))
+
+
+_KIND_WORDS = pa.array(KIND_SLUGS, pa.string())
 
 
 @dataclass

@@ -38,7 +38,7 @@ from truce.engine.checks.base import (
     screen,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, disc_share
-from truce.engine.explain import concat, distance_words, lookup, pick
+from truce.engine.explain import choose, distance_text, join, lookup, words_of
 from truce.engine.fields import Field
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import ObjectSet, normalised, object_set
@@ -255,11 +255,11 @@ class ProhibitedActUnit(EventUnit):
             + 4 * hits.detail["attempt"]
             + 8 * hits.detail["unknown"]
         )
-        where = concat(
-            distance_words(hits.distance_m),
+        where = join(
+            distance_text(hits.distance_m),
             " from ",
-            lookup(self.descriptions, obj, "an object"),
-            lookup(self.suffixes, code),
+            words_of(self.descriptions, obj, "an object"),
+            words_of(self.suffixes, code),
         )
         return Words(
             feature_layer=lookup(self.layers, obj),
@@ -270,10 +270,10 @@ class ProhibitedActUnit(EventUnit):
             reasons=common_reasons(
                 batch,
                 hits,
-                lambda index: concat(
+                lambda index: join(
                     "within ",
-                    distance_words(hits.limit_m[index]),
-                    pick(hits.detail["attempt"][index].astype(bool), " (the attempt radius)", ""),
+                    distance_text(hits.limit_m[index]),
+                    choose(hits.detail["attempt"][index].astype(bool), " (the attempt radius)"),
                     " of the object",
                 ),
                 "the acts the term prohibits",

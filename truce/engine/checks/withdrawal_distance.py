@@ -11,7 +11,6 @@ the finding is certain only if it holds on both.
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from truce import vocabulary
@@ -33,7 +32,7 @@ from truce.engine.checks.base import (
     screen,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, half_plane_share
-from truce.engine.explain import concat, distance_words, lookup
+from truce.engine.explain import Text, distance_text, join, lookup, words_of
 from truce.engine.fields import Field, LinesField
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import Features, line_set, zone_of_layer
@@ -115,11 +114,11 @@ class WithdrawalUnit(EventUnit):
             reasons=common_reasons(
                 batch,
                 hits,
-                lambda index: concat(
+                lambda index: join(
                     "within ",
-                    distance_words(hits.limit_m[index]),
+                    distance_text(hits.limit_m[index]),
                     " of ",
-                    lookup([self.lines[p][2] for p in parties], line[index], "the line"),
+                    words_of([self.lines[p][2] for p in parties], line[index], "the line"),
                 ),
                 "an observation of a weapon",
             ),
@@ -201,22 +200,22 @@ class WithdrawalUnit(EventUnit):
         limit: FloatArray,
         side: IntArray,
         line: IntArray,
-    ) -> pa.Array:
+    ) -> Text:
         labels = [vocabulary.WEAPON_CLASSES[w].label for w in WEAPON_SLUGS]
-        weapon = lookup(labels, batch.weapon[rows].astype(np.int64), "weapon")
+        weapon = words_of(labels, batch.weapon[rows].astype(np.int64), "weapon")
         names = [self.lines[p][2] for p in self._line_parties()]
-        return concat(
+        return join(
             weapon,
             " observed ",
-            distance_words(f),
+            distance_text(f),
             " from ",
-            lookup(names, line, "the line"),
+            words_of(names, line, "the line"),
             " (layer ",
-            lookup(self._line_layers(), line, ""),
+            words_of(self._line_layers(), line, ""),
             "), on the side of ",
-            lookup(self._side_words(), side, ""),
+            words_of(self._side_words(), side, ""),
             "; each side keeps it ",
-            distance_words(limit),
+            distance_text(limit),
             " back",
         )
 

@@ -33,7 +33,7 @@ from truce.engine.checks.base import (
     weapon_levels,
 )
 from truce.engine.circles import BEYOND, STRADDLES, WITHIN, circle_status, strip_share, zone_share
-from truce.engine.explain import concat, constant, distance_words, lookup, pick
+from truce.engine.explain import choose, constant, distance_text, join, lookup, words_of
 from truce.engine.fields import Field
 from truce.engine.grid import FloatArray, IntArray
 from truce.engine.layers import AreaSet, area_set
@@ -92,16 +92,16 @@ def area_words(batch: PreparedBatch, hits: Hits, area: AreaSet, what_kind: str) 
         f"'{name}' ({ident}, layer {area.features.layer})"
         for name, ident in zip(area.features.names, area.features.ids, strict=True)
     ]
-    label = lookup(labels, feature, f"layer {area.features.layer}")
+    label = words_of(labels, feature, f"layer {area.features.layer}")
     if area.corridor_m is None:
-        where = concat(pick(within, "inside ", "at the edge of "), label)
+        where = join(choose(within, "inside ", "at the edge of "), label)
     else:
         corridor = f"{area.corridor_m / 1000.0:g} km corridor"
-        where = concat(
-            distance_words(hits.distance_m),
+        where = join(
+            distance_text(hits.distance_m),
             " from line ",
             label,
-            pick(within, f", within the {corridor}", f", at the edge of the {corridor}"),
+            choose(within, f", within the {corridor}", f", at the edge of the {corridor}"),
         )
     return Words(
         feature_layer=constant(area.features.layer, len(hits)),
