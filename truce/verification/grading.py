@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from truce.verification.compatibility import AGREE, CONSISTENT
 from truce.verification.reports import ReportArrays
+from truce.verification.scan import compiled
 
 GRADES: tuple[str, ...] = ("reported", "corroborated", "confirmed", "disputed")
 """The grades, from weakest to the one that needs a person's attention."""
@@ -109,19 +110,33 @@ def _collapse_links(
     with_link = ~empty
     left = origin_of_row[with_link]
     right = link_of_row[with_link] + origin_nodes.size
-    label = np.arange(origin_nodes.size + link_keys.size, dtype=np.int64)
-    while True:
-        low = np.minimum(label[left], label[right])
-        before = label.copy()
-        np.minimum.at(label, left, low)
-        np.minimum.at(label, right, low)
-        label = label[label]
-        if np.array_equal(label, before):
-            break
+    label = _components(left, right, origin_nodes.size + link_keys.size)
     roots = np.flatnonzero(label[: origin_nodes.size] == np.arange(origin_nodes.size))
     incident_of_root = origin_nodes[roots] // len(arrays.origin_names)
     counts = np.bincount(np.searchsorted(multi, incident_of_root), minlength=multi.size)
     return counts
+
+
+@compiled
+def _components(left: np.ndarray, right: np.ndarray, size: int) -> np.ndarray:  # pragma: no cover
+    """Union-find over ``size`` nodes joined by the edges (left, right): each node's smallest
+    connected node."""
+    parent = np.arange(size)
+    for edge in range(left.size):
+        a, b = left[edge], right[edge]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    for node in range(size):
+        parent[node] = parent[parent[node]]
+    return parent
 
 
 def outcome_conflicts(

@@ -37,7 +37,15 @@ import numpy as np
 from truce.verification.duplicates import representatives
 from truce.verification.priority import rank_order, ranks
 from truce.verification.reports import ReportArrays
-from truce.verification.scan import MARGIN, SLACK_M, build_index, choose_leaders, count_matches
+from truce.verification.scan import (
+    MARGIN,
+    SLACK_M,
+    best_matches,
+    build_index,
+    choose_leaders,
+    count_matches,
+    spatial_order,
+)
 
 LEADER = 0
 MEMBER = 1
@@ -47,10 +55,11 @@ ROLES: tuple[str, ...] = ("leader", "member", "alone", "re-report")
 """Role codes of a report in its incident (``alone``: a report that matched no leader)."""
 
 RADIUS_EDGES = np.array([1_000.0, 4_000.0, 12_000.0, 25_000.0, 60_000.0, 120_000.0, 400_000.0])
-"""Precision classes searched separately, so that vague reports do not widen every search."""
+"""Precision classes of vague reports, each searched on its own grid of leaders."""
 
-SPAN_EDGES_US = np.array([7_260, 93_600, 691_200, 2_764_800], dtype=np.int64) * 1_000_000
-"""Time-interval classes searched separately: two hours, a day (of 26 hours), 8 days, 32."""
+ANCHOR_RADIUS_EDGES = np.array([4_000.0])
+"""Anchors are indexed in two classes, points and settlements: each class more costs every
+search a few more lookups (each a binary search), which outweighs the narrower cells."""
 
 
 @dataclass
@@ -85,13 +94,20 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
-        state, count, best, _ = choose_leaders(arrays, index, anchors, rank)
+        state = choose_leaders(arrays, index, anchors)
         leaders = np.sort(index.report[state == 1])
         followers = index.report[state == 2]
-        leader[followers] = best[state == 2]
+        del index
+        is_leader = np.zeros(n, dtype=bool)
+        is_leader[leaders] = True
+        leading = [part[is_leader[part]] for part in parts]
+        leading = [part for part in leading if part.size]
+        cells = [_cell_m(arrays, part, part) for part in leading]
+        count, best = best_matches(arrays, followers, build_index(arrays, leading, cells), rank)
+        leader[followers] = best
         role[followers] = MEMBER
+        candidates[followers] = count
         role[leaders] = LEADER
-        candidates[index.report] = count
         candidates[leaders] = 1
     vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
     only, count_vague = vague_matches(arrays, vague, leaders)
@@ -124,9 +140,10 @@ def vague_matches(
     radius_class = np.searchsorted(RADIUS_EDGES, arrays.radius[vague], side="left")
     for value in np.unique(radius_class):
         chosen = np.flatnonzero(radius_class == value)
-        part = vague[chosen]
-        index = build_index(arrays, [leaders], [_cell_m(arrays, part, leaders)])
-        count[chosen], found = count_matches(arrays, part, index, 2)
+        cell_m = _cell_m(arrays, vague[chosen], leaders)
+        chosen = chosen[spatial_order(arrays, vague[chosen], cell_m)]
+        index = build_index(arrays, [leaders], [cell_m])
+        count[chosen], found = count_matches(arrays, vague[chosen], index, 2)
         only[chosen] = np.where(count[chosen] == 1, found, -1)
     return only, count
 
@@ -144,10 +161,7 @@ def _cell_m(arrays: ReportArrays, first: np.ndarray, second: np.ndarray) -> floa
 
 
 def _classes(arrays: ReportArrays, idx: np.ndarray) -> list[np.ndarray]:
-    """``idx`` split by precision class and time-interval class."""
-    radius_class = np.searchsorted(RADIUS_EDGES, arrays.radius[idx], side="left")
-    span_class = np.searchsorted(SPAN_EDGES_US, arrays.span2[idx], side="left")
-    code = radius_class * (SPAN_EDGES_US.size + 1) + span_class
-    order = np.argsort(code, kind="stable")
-    cuts = np.flatnonzero(np.diff(code[order])) + 1
-    return [part for part in np.split(idx[order], cuts) if part.size]
+    """``idx`` split by :data:`ANCHOR_RADIUS_EDGES` (empty classes left out)."""
+    radius_class = np.searchsorted(ANCHOR_RADIUS_EDGES, arrays.radius[idx], side="left")
+    parts = [idx[radius_class == value] for value in range(ANCHOR_RADIUS_EDGES.size + 1)]
+    return [part for part in parts if part.size]

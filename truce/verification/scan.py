@@ -19,8 +19,9 @@ the same to the last bit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
@@ -32,6 +33,14 @@ MARGIN = 1.01
 plane, the test a chord on the sphere (see :func:`truce.verification.reports.grid_coordinates`)."""
 
 SLACK_M = 10.0
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def compiled(function: _F) -> _F:
+    """``function`` compiled by numba (cached on disk, releasing the GIL), same signature."""
+    return cast(_F, njit(cache=True, nogil=True)(function))
+
 
 STRIDE = 16
 
@@ -130,6 +139,15 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
     )
 
 
+def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.ndarray:
+    """The order that sorts reports ``idx`` by cell (``cell_m`` wide), then time: searches of
+    neighbours in that order read the same memory one after the other."""
+    x0, _, y0, _, _, _ = arrays.extent
+    cx = np.floor((arrays.grid_x[idx] - x0) / cell_m).astype(np.int64)
+    cy = np.floor((arrays.grid_y[idx] - y0) / cell_m).astype(np.int64)
+    return np.asarray(np.lexsort((arrays.mid2[idx], cy, cx)))
+
+
 def _join(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -163,29 +181,30 @@ def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
     return distance, time
 
 
-def choose_leaders(
-    arrays: ReportArrays, index: Index, ranked: np.ndarray, rank: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The greedy leaders among the anchors of ``index``, and each other anchor's best leader.
+_IndexArgs = tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    int,
+]
 
-    ``ranked`` lists the anchors in rank order. Returns, per anchor of the index (in index
-    order): its state (1 leads, 2 follows), how many leaders it matches, and the best of them
-    (nearest, consistent before conflicting, then best-ranked) with its score.
-    """
-    position = np.empty(arrays.count, dtype=np.int64)
-    position[index.report] = np.arange(index.size, dtype=np.int64)
-    state = np.zeros(index.size, dtype=np.int8)
-    count = np.zeros(index.size, dtype=np.int32)
-    best = np.full(index.size, -1, dtype=np.int64)
-    best_score = np.full(index.size, np.inf)
-    _leaders(
-        position[ranked],
-        rank[index.report],
+
+def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
+    """The windows of ``arrays`` and the arrays of ``index``, in the order the compiled scans
+    take them."""
+    return (
+        *windows(arrays),
         index.records,
         index.tq,
         np.ascontiguousarray(index.tq[::STRIDE]),
-        index.grid,
-        *windows(arrays),
         index.cells,
         index.cell_begin,
         index.cell_end,
@@ -193,14 +212,54 @@ def choose_leaders(
         index.class_ints,
         np.array(index.origin[:2], dtype=np.float64),
         index.origin[2],
+    )
+
+
+def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np.ndarray:
+    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order).
+
+    Returns the state of each anchor, in index order: 1 leads, 2 follows (a better-ranked
+    leader matches it). Each leader claims the undecided anchors it matches; a cell whose
+    anchors are all decided is skipped without a search.
+    """
+    position = np.empty(arrays.count, dtype=np.int64)
+    position[index.report] = np.arange(index.size, dtype=np.int64)
+    state = np.zeros(index.size, dtype=np.int8)
+    sizes = index.cell_end - index.cell_begin
+    cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+    _leaders(
+        position[ranked],
+        index.grid,
+        *_index_args(arrays, index),
         arrays.kinds.matrix,
+        cell_of,
+        sizes.astype(np.int32),
         state,
+    )
+    return state
+
+
+def best_matches(
+    arrays: ReportArrays, queries: np.ndarray, index: Index, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each report of ``queries``: how many reports of ``index`` it matches, and the best of
+    them (the smallest score, then the best rank; -1 if none).
+
+    Queries are best given in the order of an index of them, so that neighbours follow each
+    other and their searches read the same cells.
+    """
+    count = np.zeros(queries.size, dtype=np.int32)
+    best = np.full(queries.size, -1, dtype=np.int64)
+    _best(
+        records_of(arrays, queries),
+        grid_of(arrays, queries),
+        *_index_args(arrays, index),
+        arrays.kinds.matrix,
+        rank[index.report],
         count,
         best,
-        best_score,
     )
-    leader_of = np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
-    return state, count, leader_of, best_score
+    return count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
 
 
 def count_matches(
@@ -213,17 +272,7 @@ def count_matches(
     _count(
         records_of(arrays, queries),
         grid_of(arrays, queries),
-        index.records,
-        index.tq,
-        np.ascontiguousarray(index.tq[::STRIDE]),
-        *windows(arrays),
-        index.cells,
-        index.cell_begin,
-        index.cell_end,
-        index.class_floats,
-        index.class_ints,
-        np.array(index.origin[:2], dtype=np.float64),
-        index.origin[2],
+        *_index_args(arrays, index),
         arrays.kinds.matrix,
         limit,
         count,
@@ -232,7 +281,7 @@ def count_matches(
     return count, np.where(found >= 0, index.report[np.maximum(found, 0)], -1)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _lower(values: np.ndarray, lo: int, hi: int, target: int) -> int:  # pragma: no cover
     while lo < hi:
         mid = (lo + hi) >> 1
@@ -243,7 +292,19 @@ def _lower(values: np.ndarray, lo: int, hi: int, target: int) -> int:  # pragma:
     return lo
 
 
-@njit(cache=True, nogil=True)
+@compiled
+def _first_time_short(
+    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
+) -> int:  # pragma: no cover
+    """:func:`_first_time`, reading a short cell from its start."""
+    if hi - lo <= STRIDE:
+        while lo < hi and tq[lo] < target:
+            lo += 1
+        return lo
+    return _first_time(tq, sparse, lo, hi, target)
+
+
+@compiled
 def _first_time(
     tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
 ) -> int:  # pragma: no cover
@@ -260,7 +321,7 @@ def _first_time(
     return _lower(tq, start, stop, target)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _score(
     a: Any, b: Any, window_m: np.ndarray, window_us: np.ndarray, kinds: np.ndarray
 ) -> float:  # pragma: no cover
@@ -285,7 +346,7 @@ def _score(
     return space + time + (2.0 if relation == 3 else 0.0)
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _box(
     a: Any,
     gx: float,
@@ -314,16 +375,15 @@ def _box(
     return col_lo, col_hi, row_lo, row_hi, t_lo, t_hi
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _leaders(
     order: np.ndarray,
-    rank: np.ndarray,
-    records: np.ndarray,
-    tq: np.ndarray,
-    sparse: np.ndarray,
     grid: np.ndarray,
     window_m: np.ndarray,
     window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
     cells: np.ndarray,
     cell_begin: np.ndarray,
     cell_end: np.ndarray,
@@ -332,16 +392,16 @@ def _leaders(
     origin: np.ndarray,
     t0: int,
     kinds: np.ndarray,
+    cell_of: np.ndarray,
+    undecided: np.ndarray,
     state: np.ndarray,
-    count: np.ndarray,
-    best: np.ndarray,
-    best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order; every leader records itself on each anchor it matches."""
+    """Greedy leaders in rank order: each claims the undecided anchors it matches."""
     for p in order:
         if state[p] != 0:
             continue
         state[p] = 1
+        undecided[cell_of[p]] -= 1
         a = records[p]
         wm, wt = window_m[a.type], window_us[a.type]
         for c in range(class_floats.shape[0]):
@@ -355,33 +415,81 @@ def _leaders(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
+                    if undecided[k] > 0:
+                        end = cell_end[k]
+                        q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                        while q < end and tq[q] <= t_hi:
+                            if (
+                                state[q] == 0
+                                and _score(a, records[q], window_m, window_us, kinds) >= 0.0
+                            ):
+                                state[q] = 2
+                                undecided[k] -= 1
+                            q += 1
+                    k += 1
+
+
+@compiled
+def _best(
+    queries: np.ndarray,
+    grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
+    cells: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    origin: np.ndarray,
+    t0: int,
+    kinds: np.ndarray,
+    rank: np.ndarray,
+    count: np.ndarray,
+    best: np.ndarray,
+) -> None:  # pragma: no cover
+    """Per query: every match in the index counted, and the best (score, then rank) kept."""
+    for p in range(queries.size):
+        a = queries[p]
+        wm, wt = window_m[a.type], window_us[a.type]
+        best_score = np.inf
+        for c in range(class_floats.shape[0]):
+            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
+                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
+            )
+            if t_hi < t_lo or row_hi < row_lo:
+                continue
+            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
+            for col in range(col_lo, col_hi + 1):
+                k = _lower(cells, first, last, (col << y_bits) | row_lo)
+                top = (col << y_bits) | row_hi
+                while k < last and cells[k] <= top:
                     end = cell_end[k]
-                    q = _first_time(tq, sparse, cell_begin[k], end, t_lo)
+                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
                     while q < end and tq[q] <= t_hi:
-                        if state[q] != 1:
-                            score = _score(a, records[q], window_m, window_us, kinds)
-                            if score >= 0.0:
-                                if state[q] == 0:
-                                    state[q] = 2
-                                count[q] += 1
-                                if score < best_score[q] or (
-                                    score == best_score[q] and rank[p] < rank[best[q]]
-                                ):
-                                    best_score[q] = score
-                                    best[q] = p
+                        score = _score(a, records[q], window_m, window_us, kinds)
+                        if score >= 0.0:
+                            count[p] += 1
+                            if score < best_score or (
+                                score == best_score and rank[q] < rank[best[p]]
+                            ):
+                                best_score = score
+                                best[p] = q
                         q += 1
                     k += 1
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _count(
     queries: np.ndarray,
     grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
     sparse: np.ndarray,
-    window_m: np.ndarray,
-    window_us: np.ndarray,
     cells: np.ndarray,
     cell_begin: np.ndarray,
     cell_end: np.ndarray,
@@ -412,7 +520,7 @@ def _count(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top and count[p] < limit:
                     end = cell_end[k]
-                    q = _first_time(tq, sparse, cell_begin[k], end, t_lo)
+                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
                             count[p] += 1
