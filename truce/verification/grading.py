@@ -63,7 +63,7 @@ def distinct_codes(
     """The distinct (incident, code) pairs, sorted by incident then code."""
     if width <= 64:
         masks = np.zeros(m, dtype=np.uint64)
-        np.bitwise_or.at(masks, inc, np.left_shift(np.uint64(1), codes.astype(np.uint64)))
+        _or_bits(masks, inc, codes)
         present = np.empty((m, width), dtype=bool)
         for bit in range(width):
             present[:, bit] = (masks >> np.uint64(bit)) & np.uint64(1) != 0
@@ -71,6 +71,27 @@ def distinct_codes(
         return incident.astype(np.int64), code.astype(np.int64)
     pairs = np.unique(inc.astype(np.int64) * width + codes)
     return pairs // width, pairs % width
+
+
+@compiled
+def _or_bits(masks: np.ndarray, inc: np.ndarray, codes: np.ndarray) -> None:  # pragma: no cover
+    """Set bit ``codes[i]`` of ``masks[inc[i]]`` for every i."""
+    for i in range(inc.size):
+        masks[inc[i]] |= np.uint64(1) << np.uint64(codes[i])
+
+
+@compiled
+def lower_to(low: np.ndarray, inc: np.ndarray, values: np.ndarray) -> None:  # pragma: no cover
+    """``low[inc[i]] = min(low[inc[i]], values[i])`` for every i (``np.minimum.at``, compiled)."""
+    for i in range(inc.size):
+        low[inc[i]] = min(low[inc[i]], values[i])
+
+
+@compiled
+def raise_to(high: np.ndarray, inc: np.ndarray, values: np.ndarray) -> None:  # pragma: no cover
+    """``high[inc[i]] = max(high[inc[i]], values[i])`` for every i (``np.maximum.at``, compiled)."""
+    for i in range(inc.size):
+        high[inc[i]] = max(high[inc[i]], values[i])
 
 
 def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
@@ -156,8 +177,9 @@ def outcome_conflicts(
     for mask in (imp, att):
         low = np.full(m, big, dtype=np.int64)
         high = np.full(m, -1, dtype=np.int64)
-        np.minimum.at(low, inc[mask], arrays.origin[mask])
-        np.maximum.at(high, inc[mask], arrays.origin[mask])
+        chosen = np.flatnonzero(mask)
+        lower_to(low, inc[chosen], arrays.origin[chosen])
+        raise_to(high, inc[chosen], arrays.origin[chosen])
         ranges.append((low, high))
     (il, ih), (al, ah) = ranges
     both = (ih >= 0) & (ah >= 0)

@@ -21,11 +21,12 @@ The rule, in the order it is applied:
    own, noting that it matched several (:func:`vague_matches`).
 6. A report that matches no leader is an incident of its own.
 
-Steps 3 to 6 are loops over reports in rank order, each looking only at the reports near it,
-compiled with numba (:mod:`truce.verification.scan`): the anchors are taken in rank order; one
-that no leader claimed leads, and claims every anchor it matches, recording itself on each as a
-candidate with the pair's score. So every (anchor, leader) match is found exactly once, by the
-leader, and never all the pairs of a dense cluster of anchors.
+Steps 3 to 5 are loops over reports, each looking only at the reports near it, compiled with
+numba (:mod:`truce.verification.scan`). Leaders: the anchors are taken in rank order; one that
+no leader claimed leads, and claims every undecided anchor it matches. Joining: every claimed
+anchor, taken in grid order, looks at the leaders near it and keeps the best; every vague
+report looks at them until it has found two. No pair is ever stored, and none of a dense cluster
+of anchors is formed twice.
 """
 
 from __future__ import annotations

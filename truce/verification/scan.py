@@ -6,15 +6,18 @@ report, whether it matches no, one or several leaders. All three are loops over 
 look at the reports near them, which numpy can only do by forming every candidate pair in
 memory; compiled, each candidate costs a few nanoseconds and no memory.
 
-An :class:`Index` holds a set of reports split in classes (of precision and time interval, so
-that vague reports do not widen every search), each class sorted by (cell column, cell row,
-time) on a grid whose cells are about as wide as the class's own reach, with a directory of its
-non-empty cells. A report looks for the reports of a class it may match by walking the columns
-of cells its reach covers, finding in each column the first cell by binary search, and in each
-cell the stretch of its time reach by binary search again. Every candidate is checked with the
-exact test of :func:`truce.verification.pairs.matches` and scored as
-:func:`truce.verification.pairs.pair_scores` does, operation for operation, so the results are
-the same to the last bit.
+An :class:`Index` holds a set of reports split in classes (of precision, so that vague reports
+do not widen every search), each class sorted by (cell column, cell row, time) on a grid whose
+cells are about as wide as the class's own reach, with a directory of its non-empty cells. A
+report looks for the reports of a class it may match by walking the columns of cells its reach
+covers, finding in each column the first cell by binary search, and in each cell the stretch of
+its time reach by binary search again. Every candidate is checked with the exact test of
+:func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
+does, operation for operation, so the results are the same to the last bit.
+
+Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; the
+joins that follow (:func:`best_matches`, :func:`count_matches`) take their reports in the order
+of the grid, so that neighbours follow each other and read the same memory.
 """
 
 from __future__ import annotations
