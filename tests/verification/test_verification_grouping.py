@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import truce.verification.grouping as grouping_module
 from tests.verification.builders import north_of, report, table
 from tests.verification.strategies import report_sets
 from truce.verification import CorroborationConfig, corroborate
@@ -41,12 +40,6 @@ def groups(mapping: dict[str, str]) -> set[frozenset[str]]:
     for event_id, incident in mapping.items():
         members.setdefault(incident, set()).add(event_id)
     return {frozenset(m) for m in members.values()}
-
-
-@pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Leader selection in several small batches, so tests exercise the batching."""
-    monkeypatch.setattr(grouping_module, "FIRST_BATCH", 3)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from truce.verification.compatibility import AGREE, CONSISTENT
 from truce.verification.reports import ReportArrays
+from truce.verification.scan import compiled
 
 GRADES: tuple[str, ...] = ("reported", "corroborated", "confirmed", "disputed")
 """The grades, from weakest to the one that needs a person's attention."""
@@ -62,7 +63,7 @@ def distinct_codes(
     """The distinct (incident, code) pairs, sorted by incident then code."""
     if width <= 64:
         masks = np.zeros(m, dtype=np.uint64)
-        np.bitwise_or.at(masks, inc, np.left_shift(np.uint64(1), codes.astype(np.uint64)))
+        _or_bits(masks, inc, codes)
         present = np.empty((m, width), dtype=bool)
         for bit in range(width):
             present[:, bit] = (masks >> np.uint64(bit)) & np.uint64(1) != 0
@@ -70,6 +71,27 @@ def distinct_codes(
         return incident.astype(np.int64), code.astype(np.int64)
     pairs = np.unique(inc.astype(np.int64) * width + codes)
     return pairs // width, pairs % width
+
+
+@compiled
+def _or_bits(masks: np.ndarray, inc: np.ndarray, codes: np.ndarray) -> None:  # pragma: no cover
+    """Set bit ``codes[i]`` of ``masks[inc[i]]`` for every i."""
+    for i in range(inc.size):
+        masks[inc[i]] |= np.uint64(1) << np.uint64(codes[i])
+
+
+@compiled
+def lower_to(low: np.ndarray, inc: np.ndarray, values: np.ndarray) -> None:  # pragma: no cover
+    """``low[inc[i]] = min(low[inc[i]], values[i])`` for every i (``np.minimum.at``, compiled)."""
+    for i in range(inc.size):
+        low[inc[i]] = min(low[inc[i]], values[i])
+
+
+@compiled
+def raise_to(high: np.ndarray, inc: np.ndarray, values: np.ndarray) -> None:  # pragma: no cover
+    """``high[inc[i]] = max(high[inc[i]], values[i])`` for every i (``np.maximum.at``, compiled)."""
+    for i in range(inc.size):
+        high[inc[i]] = max(high[inc[i]], values[i])
 
 
 def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
@@ -109,19 +131,33 @@ def _collapse_links(
     with_link = ~empty
     left = origin_of_row[with_link]
     right = link_of_row[with_link] + origin_nodes.size
-    label = np.arange(origin_nodes.size + link_keys.size, dtype=np.int64)
-    while True:
-        low = np.minimum(label[left], label[right])
-        before = label.copy()
-        np.minimum.at(label, left, low)
-        np.minimum.at(label, right, low)
-        label = label[label]
-        if np.array_equal(label, before):
-            break
+    label = _components(left, right, origin_nodes.size + link_keys.size)
     roots = np.flatnonzero(label[: origin_nodes.size] == np.arange(origin_nodes.size))
     incident_of_root = origin_nodes[roots] // len(arrays.origin_names)
     counts = np.bincount(np.searchsorted(multi, incident_of_root), minlength=multi.size)
     return counts
+
+
+@compiled
+def _components(left: np.ndarray, right: np.ndarray, size: int) -> np.ndarray:  # pragma: no cover
+    """Union-find over ``size`` nodes joined by the edges (left, right): each node's smallest
+    connected node."""
+    parent = np.arange(size)
+    for edge in range(left.size):
+        a, b = left[edge], right[edge]
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+    for node in range(size):
+        parent[node] = parent[parent[node]]
+    return parent
 
 
 def outcome_conflicts(
@@ -141,8 +177,9 @@ def outcome_conflicts(
     for mask in (imp, att):
         low = np.full(m, big, dtype=np.int64)
         high = np.full(m, -1, dtype=np.int64)
-        np.minimum.at(low, inc[mask], arrays.origin[mask])
-        np.maximum.at(high, inc[mask], arrays.origin[mask])
+        chosen = np.flatnonzero(mask)
+        lower_to(low, inc[chosen], arrays.origin[chosen])
+        raise_to(high, inc[chosen], arrays.origin[chosen])
         ranges.append((low, high))
     (il, ih), (al, ah) = ranges
     both = (ih >= 0) & (ah >= 0)

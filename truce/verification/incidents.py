@@ -249,8 +249,8 @@ def _representative_time(
     end_closed = np.where(arrays.end > arrays.start, arrays.end + 1, arrays.end)
     latest_start = np.full(m, np.iinfo(np.int64).min, dtype=np.int64)
     earliest_end = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    np.maximum.at(latest_start, inc, arrays.start)
-    np.minimum.at(earliest_end, inc, end_closed)
+    grading.raise_to(latest_start, inc, arrays.start)
+    grading.lower_to(earliest_end, inc, end_closed)
     shared = latest_start <= earliest_end
     start = np.where(shared, latest_start, arrays.start[heads])
     end = np.where(shared, earliest_end, end_closed[heads])

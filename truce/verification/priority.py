@@ -20,6 +20,7 @@ import numpy as np
 
 from truce.errors import InputError
 from truce.verification.reports import ReportArrays
+from truce.verification.scan import compiled
 
 _HASH_BITS = 52
 _MINUTE_US = 60_000_000
@@ -27,19 +28,38 @@ _MINUTE_US = 60_000_000
 
 def mix64(value: np.ndarray) -> np.ndarray:
     """The splitmix64 finaliser: a fixed, well-spread function of 64-bit integers."""
-    z = value.astype(np.uint64, copy=True)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return np.asarray(z)
+    bits = np.ascontiguousarray(value.astype(np.uint64, copy=False))
+    out = np.empty(bits.shape, dtype=np.uint64)
+    _mix_into(bits.ravel(), out.ravel())
+    return out
 
 
 def combine(seed: np.ndarray, value: np.ndarray) -> np.ndarray:
     """A hash of ``seed`` and ``value``, an array of 8-byte numbers taken as bit patterns."""
     bits = np.ascontiguousarray(value).view(np.uint64)
-    with np.errstate(over="ignore"):
-        return np.asarray(mix64(seed ^ (mix64(bits) + np.uint64(0x9E3779B97F4A7C15))))
+    out = np.empty(bits.shape, dtype=np.uint64)
+    _combine_into(np.ascontiguousarray(seed, dtype=np.uint64).ravel(), bits.ravel(), out.ravel())
+    return out
+
+
+@compiled
+def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@compiled
+def _mix_into(bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    for i in range(bits.size):
+        out[i] = _mix(bits[i])
+
+
+@compiled
+def _combine_into(seed: np.ndarray, bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    for i in range(bits.size):
+        out[i] = _mix(seed[i] ^ (_mix(bits[i]) + golden))
 
 
 def content_hash(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:

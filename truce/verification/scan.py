@@ -1,0 +1,536 @@
+"""The leader search compiled (numba): sorted cells of reports, scanned report by report.
+
+Grouping needs three answers (:mod:`truce.verification.grouping`): which anchors lead (the
+greedy choice in rank order), every (anchor, leader) match with its score, and, for each vague
+report, whether it matches no, one or several leaders. All three are loops over reports that
+look at the reports near them, which numpy can only do by forming every candidate pair in
+memory; compiled, each candidate costs a few nanoseconds and no memory.
+
+An :class:`Index` holds a set of reports split in classes (of precision, so that vague reports
+do not widen every search), each class sorted by (cell column, cell row, time) on a grid whose
+cells are about as wide as the class's own reach, with a directory of its non-empty cells. A
+report looks for the reports of a class it may match by walking the columns of cells its reach
+covers, finding in each column the first cell by binary search, and in each cell the stretch of
+its time reach by binary search again. Every candidate is checked with the exact test of
+:func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
+does, operation for operation, so the results are the same to the last bit.
+
+Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; the
+joins that follow (:func:`best_matches`, :func:`count_matches`) take their reports in the order
+of the grid, so that neighbours follow each other and read the same memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import numpy as np
+from numba import njit
+
+from truce.verification.reports import EARTH_RADIUS_M, ReportArrays
+
+MARGIN = 1.01
+"""Cells and search boxes are widened by this factor (plus :data:`SLACK_M`): the grid is a
+plane, the test a chord on the sphere (see :func:`truce.verification.reports.grid_coordinates`)."""
+
+SLACK_M = 10.0
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def compiled(function: _F) -> _F:
+    """``function`` compiled by numba (cached on disk, releasing the GIL), same signature."""
+    return cast(_F, njit(cache=True, nogil=True)(function))
+
+
+STRIDE = 16
+
+RECORD = np.dtype(
+    [
+        ("x", np.float64),
+        ("y", np.float64),
+        ("z", np.float64),
+        ("radius", np.float64),
+        ("mid2", np.int64),
+        ("span2", np.int64),
+        ("kind", np.int16),
+        ("type", np.int16),
+        ("pad", np.int32),
+        ("pad2", np.int64),
+    ]
+)
+"""What the test needs of one report, in one 64-byte record: a candidate costs one memory read.
+The distance and time windows are looked up by source type."""
+
+
+@dataclass
+class Index:
+    """Reports sorted by class, cell and time, with their columns in that order.
+
+    ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
+    cells are sorted by (apart, so that binary searches read little memory), ``grid`` the grid
+    x and y. Per class: ``class_floats`` (cell size,
+    largest radius, largest window) and ``class_ints`` (bits of the cell row, first and last cell
+    in the directory, largest interval, largest time window, time shift).
+    """
+
+    report: np.ndarray
+    records: np.ndarray
+    tq: np.ndarray
+    grid: np.ndarray
+    cells: np.ndarray
+    cell_begin: np.ndarray
+    cell_end: np.ndarray
+    class_floats: np.ndarray
+    class_ints: np.ndarray
+    origin: tuple[float, float, int]
+
+    @property
+    def size(self) -> int:
+        """How many reports."""
+        return int(self.report.size)
+
+
+def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[float]) -> Index:
+    """An index of the reports ``parts`` (one class each), with cells ``cell_m`` wide."""
+    x0, _, y0, _, t0, t1 = arrays.extent
+    reports, tqs, cells, begins, ends = [], [], [], [], []
+    class_floats = np.zeros((len(parts), 3), dtype=np.float64)
+    class_ints = np.zeros((len(parts), 6), dtype=np.int64)
+    offset = cell_offset = 0
+    for c, (part, size) in enumerate(zip(parts, cell_m, strict=True)):
+        cx = np.floor((arrays.grid_x[part] - x0) / size).astype(np.int64)
+        cy = np.floor((arrays.grid_y[part] - y0) / size).astype(np.int64)
+        y_bits = max(int(cy.max()).bit_length(), 1)
+        cell = (cx << y_bits) | cy
+        t_bits = 62 - max(int(cell.max()).bit_length(), 1)
+        shift = max(int(t1 - t0).bit_length() + 1 - t_bits, 0)
+        tq = (arrays.mid2[part] - t0) >> shift
+        order = np.argsort((cell << t_bits) | tq)
+        cell = cell[order]
+        first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
+        reports.append(part[order])
+        tqs.append(tq[order])
+        cells.append(cell[first])
+        begins.append(first + offset)
+        ends.append(np.r_[first[1:], part.size] + offset)
+        class_floats[c] = (size, arrays.radius[part].max(), arrays.window_m[part].max())
+        class_ints[c] = (
+            y_bits,
+            cell_offset,
+            cell_offset + first.size,
+            arrays.span2[part].max(),
+            arrays.window_us[part].max(),
+            shift,
+        )
+        offset += part.size
+        cell_offset += first.size
+    report = _join(reports)
+    return Index(
+        report=report,
+        records=records_of(arrays, report),
+        tq=_join(tqs),
+        grid=grid_of(arrays, report),
+        cells=_join(cells),
+        cell_begin=_join(begins),
+        cell_end=_join(ends),
+        class_floats=class_floats,
+        class_ints=class_ints,
+        origin=(x0, y0, t0),
+    )
+
+
+def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.ndarray:
+    """The order that sorts reports ``idx`` by cell (``cell_m`` wide), then time: searches of
+    neighbours in that order read the same memory one after the other."""
+    x0, _, y0, _, _, _ = arrays.extent
+    cx = np.floor((arrays.grid_x[idx] - x0) / cell_m).astype(np.int64)
+    cy = np.floor((arrays.grid_y[idx] - y0) / cell_m).astype(np.int64)
+    return np.asarray(np.lexsort((arrays.mid2[idx], cy, cx)))
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def records_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """The :data:`RECORD` of each report of ``idx``."""
+    records = np.zeros(idx.size, dtype=RECORD)
+    records["x"] = arrays.xyz[0][idx]
+    records["y"] = arrays.xyz[1][idx]
+    records["z"] = arrays.xyz[2][idx]
+    records["radius"] = arrays.radius[idx]
+    records["mid2"] = arrays.mid2[idx]
+    records["span2"] = arrays.span2[idx]
+    records["kind"] = arrays.kind[idx]
+    records["type"] = arrays.type_index[idx]
+    return records
+
+
+def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """Grid x and y of reports ``idx`` (2 x n)."""
+    return np.vstack([arrays.grid_x[idx], arrays.grid_y[idx]])
+
+
+def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
+    """The distance window (m) and time window (microseconds) of each source type."""
+    types = int(arrays.type_index.max(initial=0)) + 1
+    distance = np.zeros(types, dtype=np.float64)
+    time = np.zeros(types, dtype=np.int64)
+    distance[arrays.type_index] = arrays.window_m
+    time[arrays.type_index] = arrays.window_us
+    return distance, time
+
+
+_IndexArgs = tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    int,
+]
+
+
+def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
+    """The windows of ``arrays`` and the arrays of ``index``, in the order the compiled scans
+    take them."""
+    return (
+        *windows(arrays),
+        index.records,
+        index.tq,
+        np.ascontiguousarray(index.tq[::STRIDE]),
+        index.cells,
+        index.cell_begin,
+        index.cell_end,
+        index.class_floats,
+        index.class_ints,
+        np.array(index.origin[:2], dtype=np.float64),
+        index.origin[2],
+    )
+
+
+def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np.ndarray:
+    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order).
+
+    Returns the state of each anchor, in index order: 1 leads, 2 follows (a better-ranked
+    leader matches it). Each leader claims the undecided anchors it matches; a cell whose
+    anchors are all decided is skipped without a search.
+    """
+    position = np.empty(arrays.count, dtype=np.int64)
+    position[index.report] = np.arange(index.size, dtype=np.int64)
+    state = np.zeros(index.size, dtype=np.int8)
+    sizes = index.cell_end - index.cell_begin
+    cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+    _leaders(
+        position[ranked],
+        index.grid,
+        *_index_args(arrays, index),
+        arrays.kinds.matrix,
+        cell_of,
+        sizes.astype(np.int32),
+        state,
+    )
+    return state
+
+
+def best_matches(
+    arrays: ReportArrays, queries: np.ndarray, index: Index, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each report of ``queries``: how many reports of ``index`` it matches, and the best of
+    them (the smallest score, then the best rank; -1 if none).
+
+    Queries are best given in the order of an index of them, so that neighbours follow each
+    other and their searches read the same cells.
+    """
+    count = np.zeros(queries.size, dtype=np.int32)
+    best = np.full(queries.size, -1, dtype=np.int64)
+    _best(
+        records_of(arrays, queries),
+        grid_of(arrays, queries),
+        *_index_args(arrays, index),
+        arrays.kinds.matrix,
+        rank[index.report],
+        count,
+        best,
+    )
+    return count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
+
+
+def count_matches(
+    arrays: ReportArrays, queries: np.ndarray, index: Index, limit: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each report of ``queries``: how many reports of ``index`` it matches (up to
+    ``limit``), and the last one found (the only one when it matches one)."""
+    count = np.zeros(queries.size, dtype=np.int64)
+    found = np.full(queries.size, -1, dtype=np.int64)
+    _count(
+        records_of(arrays, queries),
+        grid_of(arrays, queries),
+        *_index_args(arrays, index),
+        arrays.kinds.matrix,
+        limit,
+        count,
+        found,
+    )
+    return count, np.where(found >= 0, index.report[np.maximum(found, 0)], -1)
+
+
+@compiled
+def _lower(values: np.ndarray, lo: int, hi: int, target: int) -> int:  # pragma: no cover
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@compiled
+def _first_time_short(
+    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
+) -> int:  # pragma: no cover
+    """:func:`_first_time`, reading a short cell from its start."""
+    if hi - lo <= STRIDE:
+        while lo < hi and tq[lo] < target:
+            lo += 1
+        return lo
+    return _first_time(tq, sparse, lo, hi, target)
+
+
+@compiled
+def _first_time(
+    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
+) -> int:  # pragma: no cover
+    """The first position of ``[lo, hi)`` (sorted by ``tq``) at or after time ``target``.
+
+    It first searches every ``STRIDE``-th time (a small array, mostly in cache), then at most
+    ``STRIDE`` times in ``tq``: a handful of memory reads however long the cell.
+    """
+    first = (lo + STRIDE - 1) // STRIDE
+    last = (hi + STRIDE - 1) // STRIDE
+    j = _lower(sparse, first, last, target)
+    start = max(lo, (j - 1) * STRIDE) if j > first else lo
+    stop = min(hi, j * STRIDE) if j < last else hi
+    return _lower(tq, start, stop, target)
+
+
+@compiled
+def _score(
+    a: Any, b: Any, window_m: np.ndarray, window_us: np.ndarray, kinds: np.ndarray
+) -> float:  # pragma: no cover
+    """The score of the pair of records (a, b) if they match, else -1."""
+    gap = abs(a.mid2 - b.mid2)
+    window = max(window_us[a.type], window_us[b.type])
+    time_reach = max(2 * window, a.span2 + b.span2)
+    if gap > time_reach:
+        return -1.0
+    relation = kinds[a.kind, b.kind]
+    if relation == 0:
+        return -1.0
+    reach = (max(window_m[a.type], window_m[b.type]) + (a.radius + b.radius)) / EARTH_RADIUS_M
+    dx = a.x - b.x
+    dy = a.y - b.y
+    dz = a.z - b.z
+    chord_2 = dx * dx + dy * dy + dz * dz
+    if chord_2 > reach * reach:
+        return -1.0
+    space = np.sqrt(chord_2) / reach if reach > 0 else 0.0
+    time = float(gap) / float(time_reach) if time_reach > 0 else 0.0
+    return space + time + (2.0 if relation == 3 else 0.0)
+
+
+@compiled
+def _box(
+    a: Any,
+    gx: float,
+    gy: float,
+    window_m: float,
+    window_us: int,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    c: int,
+    origin: np.ndarray,
+    t0: int,
+) -> tuple[int, int, int, int, int, int]:  # pragma: no cover
+    """The cell columns, cell rows and quantised times record ``a`` may match class c within."""
+    size = class_floats[c, 0]
+    reach = (max(window_m, class_floats[c, 2]) + a.radius + class_floats[c, 1]) * MARGIN
+    reach += SLACK_M
+    col_lo = max(int(np.floor((gx - reach - origin[0]) / size)), 0)
+    col_hi = int(np.floor((gx + reach - origin[0]) / size))
+    y_max = (1 << class_ints[c, 0]) - 1
+    row_lo = max(int(np.floor((gy - reach - origin[1]) / size)), 0)
+    row_hi = min(int(np.floor((gy + reach - origin[1]) / size)), y_max)
+    time_reach = max(2 * max(window_us, class_ints[c, 4]), a.span2 + class_ints[c, 3])
+    shift = class_ints[c, 5]
+    t_lo = max(a.mid2 - time_reach - t0, 0) >> shift
+    t_hi = (a.mid2 + time_reach - t0) >> shift
+    return col_lo, col_hi, row_lo, row_hi, t_lo, t_hi
+
+
+@compiled
+def _leaders(
+    order: np.ndarray,
+    grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
+    cells: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    origin: np.ndarray,
+    t0: int,
+    kinds: np.ndarray,
+    cell_of: np.ndarray,
+    undecided: np.ndarray,
+    state: np.ndarray,
+) -> None:  # pragma: no cover
+    """Greedy leaders in rank order: each claims the undecided anchors it matches."""
+    for p in order:
+        if state[p] != 0:
+            continue
+        state[p] = 1
+        undecided[cell_of[p]] -= 1
+        a = records[p]
+        wm, wt = window_m[a.type], window_us[a.type]
+        for c in range(class_floats.shape[0]):
+            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
+                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
+            )
+            if t_hi < t_lo or row_hi < row_lo:
+                continue
+            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
+            for col in range(col_lo, col_hi + 1):
+                k = _lower(cells, first, last, (col << y_bits) | row_lo)
+                top = (col << y_bits) | row_hi
+                while k < last and cells[k] <= top:
+                    if undecided[k] > 0:
+                        end = cell_end[k]
+                        q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                        while q < end and tq[q] <= t_hi:
+                            if (
+                                state[q] == 0
+                                and _score(a, records[q], window_m, window_us, kinds) >= 0.0
+                            ):
+                                state[q] = 2
+                                undecided[k] -= 1
+                            q += 1
+                    k += 1
+
+
+@compiled
+def _best(
+    queries: np.ndarray,
+    grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
+    cells: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    origin: np.ndarray,
+    t0: int,
+    kinds: np.ndarray,
+    rank: np.ndarray,
+    count: np.ndarray,
+    best: np.ndarray,
+) -> None:  # pragma: no cover
+    """Per query: every match in the index counted, and the best (score, then rank) kept."""
+    for p in range(queries.size):
+        a = queries[p]
+        wm, wt = window_m[a.type], window_us[a.type]
+        best_score = np.inf
+        for c in range(class_floats.shape[0]):
+            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
+                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
+            )
+            if t_hi < t_lo or row_hi < row_lo:
+                continue
+            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
+            for col in range(col_lo, col_hi + 1):
+                k = _lower(cells, first, last, (col << y_bits) | row_lo)
+                top = (col << y_bits) | row_hi
+                while k < last and cells[k] <= top:
+                    end = cell_end[k]
+                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    while q < end and tq[q] <= t_hi:
+                        score = _score(a, records[q], window_m, window_us, kinds)
+                        if score >= 0.0:
+                            count[p] += 1
+                            if score < best_score or (
+                                score == best_score and rank[q] < rank[best[p]]
+                            ):
+                                best_score = score
+                                best[p] = q
+                        q += 1
+                    k += 1
+
+
+@compiled
+def _count(
+    queries: np.ndarray,
+    grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
+    cells: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    origin: np.ndarray,
+    t0: int,
+    kinds: np.ndarray,
+    limit: int,
+    count: np.ndarray,
+    found: np.ndarray,
+) -> None:  # pragma: no cover
+    """Per query: matches in the index counted up to ``limit``, and the last one found."""
+    for p in range(queries.size):
+        a = queries[p]
+        wm, wt = window_m[a.type], window_us[a.type]
+        for c in range(class_floats.shape[0]):
+            if count[p] >= limit:
+                break
+            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
+                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
+            )
+            if t_hi < t_lo or row_hi < row_lo:
+                continue
+            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
+            for col in range(col_lo, col_hi + 1):
+                k = _lower(cells, first, last, (col << y_bits) | row_lo)
+                top = (col << y_bits) | row_hi
+                while k < last and cells[k] <= top and count[p] < limit:
+                    end = cell_end[k]
+                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    while q < end and tq[q] <= t_hi:
+                        if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
+                            count[p] += 1
+                            found[p] = q
+                            if count[p] >= limit:
+                                break
+                        q += 1
+                    k += 1
+                if count[p] >= limit:
+                    break
