@@ -23,6 +23,8 @@ def _as_revision_0001(workspace: Workspace, leaves: list[bytes], without_leaf: i
         kept = [(r.level, r.index, r.hash) for r in rows if (r.level, r.index) != (0, without_leaf)]
         workspace.store.insert_rows(conn, ledger_nodes, kept)
         conn.exec_driver_sql("ALTER TABLE ledger_leaves DROP COLUMN hash")
+        for later in ("incident_reports", "incidents", "corroboration_runs", "decisions"):
+            conn.exec_driver_sql(f"DROP TABLE {later}")  # created by 0003
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
 
 
