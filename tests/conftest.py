@@ -17,8 +17,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 from truce.workspace import Workspace
+
+# Speed is measured by the benches, never by tests: no per-example deadline, and no health check
+# that fails a test for being slow on a loaded machine.
+settings.register_profile(
+    "truce", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+settings.load_profile("truce")
 
 POSTGRES_URL = os.environ.get(
     "TRUCE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
