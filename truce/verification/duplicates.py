@@ -43,13 +43,14 @@ def representatives(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
     rep = np.arange(n, dtype=np.int64)
     position = np.zeros(n, dtype=np.int64)
     everyone = np.arange(n, dtype=np.int64)
-    columns = _numeric_columns(arrays, everyone)
-    first_hash = _hash_columns(content_hash(arrays, everyone), columns[len(_BASE) :])
+    counts = [_counts(arrays.table, name) for name in COUNT_FIELDS if name in
+              arrays.table.column_names]  # fmt: skip
+    first_hash = _hash_columns(content_hash(arrays, everyone), counts)
     candidates = _in_runs(first_hash, everyone)
     if candidates.size == 0:
         return rep, position
     codes = _text_codes(arrays.table, candidates)
-    full = [c[candidates] for c in columns] + codes
+    full = _numeric_columns(arrays, candidates) + [c[candidates] for c in counts] + codes
     second_hash = _hash_columns(first_hash[candidates], codes)
     order = np.argsort(second_hash, kind="stable")
     members, hashes = candidates[order], second_hash[order]
@@ -70,6 +71,7 @@ _BASE = ("source", "kind", "start", "end", "lon", "lat", "radius", "outcome")
 
 
 def _numeric_columns(arrays: ReportArrays, idx: np.ndarray) -> list[np.ndarray]:
+    """The numeric fields of :data:`_BASE` of reports ``idx``, as 8-byte numbers."""
     base = [
         arrays.source[idx].astype(np.int64),
         arrays.kind[idx].astype(np.int64),
@@ -80,9 +82,7 @@ def _numeric_columns(arrays: ReportArrays, idx: np.ndarray) -> list[np.ndarray]:
         _bits(arrays.radius[idx]),
         arrays.outcome[idx].astype(np.int64),
     ]
-    counts = [_counts(arrays.table, name)[idx] for name in COUNT_FIELDS if name in
-              arrays.table.column_names]  # fmt: skip
-    return base + counts
+    return base
 
 
 def _bits(values: np.ndarray) -> np.ndarray:

@@ -324,13 +324,11 @@ def _assignments_table(
     table = arrays.table
     rep = grouping.representative
     is_copy = rep != np.arange(rep.size)
-    re_report_of = pc.if_else(
-        pa.array(is_copy), _one_chunk(table.column("event_id").take(pa.array(rep))), None
-    )
+    re_report_of = table.column("event_id").take(pa.array(rep, mask=~is_copy))
     columns = [
-        _one_chunk(table.column("event_id")),
-        _one_chunk(table.column("source")),
-        _one_chunk(table.column("source_record")),
+        table.column("event_id"),
+        table.column("source"),
+        table.column("source_record"),
         pa.DictionaryArray.from_arrays(pa.array(inc, pa.int32()), _one_chunk(incident_ids)),
         pa.DictionaryArray.from_arrays(pa.array(roles, pa.int8()), pa.array(ASSIGNMENT_ROLES)),
         re_report_of,

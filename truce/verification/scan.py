@@ -46,6 +46,10 @@ def compiled(function: _F) -> _F:
 
 
 STRIDE = 16
+"""Every how many times of an index a sparse copy keeps one (see :func:`_first_time`)."""
+
+QUERY_BLOCK = 1 << 20
+"""How many reports search an index at once (their records are built block by block)."""
 
 RECORD = np.dtype(
     [
@@ -70,16 +74,15 @@ class Index:
     """Reports sorted by class, cell and time, with their columns in that order.
 
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
-    cells are sorted by (apart, so that binary searches read little memory), ``grid`` the grid
-    x and y. Per class: ``class_floats`` (cell size,
-    largest radius, largest window) and ``class_ints`` (bits of the cell row, first and last cell
-    in the directory, largest interval, largest time window, time shift).
+    cells are sorted by (apart, so that binary searches read little memory). Per class:
+    ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
+    cell row, first and last cell in the directory, largest interval, largest time window, time
+    shift).
     """
 
     report: np.ndarray
     records: np.ndarray
     tq: np.ndarray
-    grid: np.ndarray
     cells: np.ndarray
     cell_begin: np.ndarray
     cell_end: np.ndarray
@@ -105,6 +108,7 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         cy = np.floor((arrays.grid_y[part] - y0) / size).astype(np.int64)
         y_bits = max(int(cy.max()).bit_length(), 1)
         cell = (cx << y_bits) | cy
+        del cx, cy
         t_bits = 62 - max(int(cell.max()).bit_length(), 1)
         shift = max(int(t1 - t0).bit_length() + 1 - t_bits, 0)
         tq = (arrays.mid2[part] - t0) >> shift
@@ -132,7 +136,6 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         report=report,
         records=records_of(arrays, report),
         tq=_join(tqs),
-        grid=grid_of(arrays, report),
         cells=_join(cells),
         cell_begin=_join(begins),
         cell_end=_join(ends),
@@ -232,7 +235,7 @@ def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np
     cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
     _leaders(
         position[ranked],
-        index.grid,
+        grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
         cell_of,
@@ -253,15 +256,19 @@ def best_matches(
     """
     count = np.zeros(queries.size, dtype=np.int32)
     best = np.full(queries.size, -1, dtype=np.int64)
-    _best(
-        records_of(arrays, queries),
-        grid_of(arrays, queries),
-        *_index_args(arrays, index),
-        arrays.kinds.matrix,
-        rank[index.report],
-        count,
-        best,
-    )
+    index_args = _index_args(arrays, index)
+    index_rank = rank[index.report]
+    for block in range(0, queries.size, QUERY_BLOCK):
+        part = slice(block, block + QUERY_BLOCK)
+        _best(
+            records_of(arrays, queries[part]),
+            grid_of(arrays, queries[part]),
+            *index_args,
+            arrays.kinds.matrix,
+            index_rank,
+            count[part],
+            best[part],
+        )
     return count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
 
 
@@ -272,15 +279,18 @@ def count_matches(
     ``limit``), and the last one found (the only one when it matches one)."""
     count = np.zeros(queries.size, dtype=np.int64)
     found = np.full(queries.size, -1, dtype=np.int64)
-    _count(
-        records_of(arrays, queries),
-        grid_of(arrays, queries),
-        *_index_args(arrays, index),
-        arrays.kinds.matrix,
-        limit,
-        count,
-        found,
-    )
+    index_args = _index_args(arrays, index)
+    for block in range(0, queries.size, QUERY_BLOCK):
+        part = slice(block, block + QUERY_BLOCK)
+        _count(
+            records_of(arrays, queries[part]),
+            grid_of(arrays, queries[part]),
+            *index_args,
+            arrays.kinds.matrix,
+            limit,
+            count[part],
+            found[part],
+        )
     return count, np.where(found >= 0, index.report[np.maximum(found, 0)], -1)
 
 
