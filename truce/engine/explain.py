@@ -281,19 +281,9 @@ def _metres_words(metres: float) -> str:
     return f"{metres / 1000.0:.1f} km"
 
 
-def distance_words(metres: FloatArray) -> pa.Array:
-    """Distances as '12.3 km' (or '850 m' under a kilometre)."""
-    return by_value(_rounded_metres(metres), _metres_words)
-
-
 def _rounded_metres(metres: FloatArray) -> FloatArray:
     metres = np.asarray(metres, dtype=np.float64)
     return np.asarray(np.where(metres < 1000.0, np.round(metres), np.round(metres, -2)))
-
-
-def percent_words(fraction: FloatArray) -> pa.Array:
-    """Shares as '62%' ('under 1%' and 'over 99%' rather than a rounded 0% or 100%)."""
-    return by_value(_rounded_percent(fraction), _percent)
 
 
 def _rounded_percent(fraction: FloatArray) -> FloatArray:
@@ -310,21 +300,6 @@ def _percent(value: float) -> str:
     if value == 99.5:
         return "over 99%"
     return f"{value:.0f}%"
-
-
-def scatter(index: IntArray, words: pa.Array, size: int, default: str = "") -> pa.Array:
-    """``words`` placed at ``index`` in an array of ``size`` texts, ``default`` elsewhere."""
-    where = np.full(size, len(words), dtype=np.int64)
-    where[np.asarray(index, dtype=np.int64)] = np.arange(len(words))
-    table = pa.concat_arrays([pc.cast(words, pa.string()), pa.array([default], pa.string())])
-    return table.take(pa.array(where))
-
-
-def sentence_if(mask: NDArray[np.bool_], *parts: Words) -> pa.Array:
-    """The concatenated parts where ``mask`` holds, empty text elsewhere."""
-    if all(isinstance(p, str) for p in parts):
-        return pick(mask, "".join(str(p) for p in parts))
-    return pick(mask, concat(*parts))
 
 
 def paragraph(*parts: Part) -> pa.Array:
