@@ -33,6 +33,14 @@ def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
     return part if part.null_count == 0 else pc.fill_null(part, literal(""))
 
 
+def _data_bytes(table: pa.Array) -> int:
+    """Bytes of all the texts of a string array."""
+    if len(table) == 0:
+        return 0
+    offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
+    return int(offsets[-1] - offsets[table.offset])
+
+
 def _lengths(table: pa.Array) -> IntArray:
     """Byte length of each text of a string array."""
     offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
@@ -67,16 +75,15 @@ class Text:
         return cls(size, ((array, np.arange(size, dtype=np.int64)),))
 
     def _most_bytes(self) -> int:
-        """A bound of the joined texts' bytes: each piece's longest text on every row, or its
-        exact total when that bound is too high to be of use."""
+        """A bound of the joined texts' bytes: a piece's whole table on every row (its exact
+        total when that bound is too high to be of use)."""
         bound = 0
         for table, codes in self.pieces:
-            data = _lengths(table)
-            longest = int(data.max()) if len(data) else 0
-            if longest * self.size > _STRING_LIMIT // 4:
-                bound += int(data[codes].sum())
+            whole = _data_bytes(table)
+            if whole * self.size > _STRING_LIMIT // 8:
+                bound += int(_lengths(table)[codes].sum())
             else:
-                bound += longest * self.size
+                bound += whole * self.size
         return bound
 
     def array(self) -> pa.Array:
