@@ -33,6 +33,14 @@ def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
     return part if part.null_count == 0 else pc.fill_null(part, literal(""))
 
 
+def _data_bytes(table: pa.Array) -> int:
+    """Bytes of all the texts of a string array."""
+    if len(table) == 0:
+        return 0
+    offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
+    return int(offsets[-1] - offsets[table.offset])
+
+
 def _lengths(table: pa.Array) -> IntArray:
     """Byte length of each text of a string array."""
     offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
@@ -67,16 +75,15 @@ class Text:
         return cls(size, ((array, np.arange(size, dtype=np.int64)),))
 
     def _most_bytes(self) -> int:
-        """A bound of the joined texts' bytes: each piece's longest text on every row, or its
-        exact total when that bound is too high to be of use."""
+        """A bound of the joined texts' bytes: a piece's whole table on every row (its exact
+        total when that bound is too high to be of use)."""
         bound = 0
         for table, codes in self.pieces:
-            data = _lengths(table)
-            longest = int(data.max()) if len(data) else 0
-            if longest * self.size > _STRING_LIMIT // 4:
-                bound += int(data[codes].sum())
+            whole = _data_bytes(table)
+            if whole * self.size > _STRING_LIMIT // 8:
+                bound += int(_lengths(table)[codes].sum())
             else:
-                bound += longest * self.size
+                bound += whole * self.size
         return bound
 
     def array(self) -> pa.Array:
@@ -281,19 +288,9 @@ def _metres_words(metres: float) -> str:
     return f"{metres / 1000.0:.1f} km"
 
 
-def distance_words(metres: FloatArray) -> pa.Array:
-    """Distances as '12.3 km' (or '850 m' under a kilometre)."""
-    return by_value(_rounded_metres(metres), _metres_words)
-
-
 def _rounded_metres(metres: FloatArray) -> FloatArray:
     metres = np.asarray(metres, dtype=np.float64)
     return np.asarray(np.where(metres < 1000.0, np.round(metres), np.round(metres, -2)))
-
-
-def percent_words(fraction: FloatArray) -> pa.Array:
-    """Shares as '62%' ('under 1%' and 'over 99%' rather than a rounded 0% or 100%)."""
-    return by_value(_rounded_percent(fraction), _percent)
 
 
 def _rounded_percent(fraction: FloatArray) -> FloatArray:
@@ -310,21 +307,6 @@ def _percent(value: float) -> str:
     if value == 99.5:
         return "over 99%"
     return f"{value:.0f}%"
-
-
-def scatter(index: IntArray, words: pa.Array, size: int, default: str = "") -> pa.Array:
-    """``words`` placed at ``index`` in an array of ``size`` texts, ``default`` elsewhere."""
-    where = np.full(size, len(words), dtype=np.int64)
-    where[np.asarray(index, dtype=np.int64)] = np.arange(len(words))
-    table = pa.concat_arrays([pc.cast(words, pa.string()), pa.array([default], pa.string())])
-    return table.take(pa.array(where))
-
-
-def sentence_if(mask: NDArray[np.bool_], *parts: Words) -> pa.Array:
-    """The concatenated parts where ``mask`` holds, empty text elsewhere."""
-    if all(isinstance(p, str) for p in parts):
-        return pick(mask, "".join(str(p) for p in parts))
-    return pick(mask, concat(*parts))
 
 
 def paragraph(*parts: Part) -> pa.Array:

@@ -102,12 +102,6 @@ def timestamps(values: IntArray) -> pa.Array:
     )
 
 
-def stamp_words(values: IntArray) -> pa.Array:
-    """Microsecond values as '2025-03-19 00:20Z' texts."""
-    minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
-    return by_value(minutes, minute_stamp)
-
-
 def stamp_text(values: IntArray) -> Text:
     """Microsecond values as '2025-03-19 00:20Z' texts, not yet made (see
     :class:`truce.engine.explain.Text`)."""
