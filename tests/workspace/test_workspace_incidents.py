@@ -17,7 +17,7 @@ from truce.cli.incidents import corroborate_command, incidents_group
 from truce.errors import InputError
 from truce.instant import parse_instant
 from truce.io._areas import load_areas
-from truce.verification import Detach, Merge, Split
+from truce.verification import Detach, Merge, Split, config_from_mapping
 from truce.workspace import Workspace, import_file
 from truce.workspace.adjudication import check_workspace
 from truce.workspace.incidents import (
@@ -245,3 +245,27 @@ def test_commands(workspace: Workspace, tmp_path: Path) -> None:
     result = runner.invoke(check_command, ["--agreement", str(MORATORIUM), "--events", "x.csv"])
     assert result.exit_code != 0
     assert "--out is required" in result.output
+
+
+def test_settings_stand_until_new_ones_are_given(workspace: Workspace) -> None:
+    _import_2025(workspace)
+    defaults = corroborate_workspace(workspace)
+    tight = {
+        "source_types": [
+            {"name": t, "distance_m": 0, "time_s": 0}
+            for t in ("monitor", "satellite", "osint", "official", "media", "dataset", "report")
+        ]
+    }
+    corroborate_workspace(workspace, config_from_mapping(tight), settings=tight)
+    assert _merged(workspace) == {}
+    # a decision makes the next run: it keeps the tight settings
+    lone = "moratorium-2025-incidents:M25-13"
+    record_decision(workspace, Detach(event_ids=(lone,), who="a", why="b"))
+    again = corroborate_workspace(workspace)
+    assert _merged(workspace) == {}
+    assert again.incidents > defaults.incidents
+    with workspace.store.read() as conn:
+        assert stale_reasons(conn, '{"source_types":[]}') == ["it ran with other settings"]
+    # an empty mapping goes back to the defaults
+    corroborate_workspace(workspace, None, settings={})
+    assert set(_merged(workspace)) == {KRYVYI_RIH, SUMY}

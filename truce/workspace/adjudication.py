@@ -113,7 +113,9 @@ def check_workspace(
     because: list[str] = []
     if on == "incidents":
         with workspace.store.read() as conn:
-            because = stale_reasons(conn, settings_text(config, settings))
+            # without settings given, the current run's settings stand
+            given = None if settings is None else settings_text(settings)
+            because = stale_reasons(conn, given)
         if because:
             report("corroborating again: " + "; ".join(because))
             refreshed = corroborate_workspace(

@@ -38,6 +38,7 @@ from truce.problems import Problem
 from truce.verification import (
     CorroborationConfig,
     Override,
+    config_from_mapping,
     corroborate,
     explain,
     override_from_dict,
@@ -185,9 +186,8 @@ class RunSummary:
         return "\n".join(lines) + "\n"
 
 
-def settings_text(config: CorroborationConfig | None, given: Mapping[str, Any] | None) -> str:
+def settings_text(given: Mapping[str, Any] | None) -> str:
     """The settings of a run as stored: canonical JSON of what was given ({} = defaults)."""
-    del config
     return canonical_json(dict(given or {})).decode("utf-8")
 
 
@@ -200,12 +200,18 @@ def corroborate_workspace(
 ) -> RunSummary:
     """Group every stored report into incidents and store them as the current run.
 
-    ``settings`` is the plain data ``config`` was made from (stored with the run); the recorded
-    decisions are replayed after the automatic grouping.
+    ``settings`` is the plain data ``config`` was made from (stored with the run); when neither
+    is given, the current run's settings are used again. The recorded decisions are replayed
+    after the automatic grouping.
     """
     report = progress or (lambda _message: None)
     started = now_micros()
     with workspace.store.read() as conn:
+        if config is None and settings is None:
+            # nothing given: the settings of the current run stand (an empty mapping resets)
+            previous = current_run(conn)
+            settings = previous["settings"] if previous is not None else None
+            config = config_from_mapping(settings) if settings else None
         overrides, last_decision = _overrides(conn)
         report("reading the reports")
         table, row_ids = _all_reports(conn)
@@ -222,7 +228,7 @@ def corroborate_workspace(
             "id": next_id(conn, corroboration_runs),
             "started_at": started,
             "finished_at": now_micros(),
-            "settings": settings_text(config, settings),
+            "settings": settings_text(settings),
             "last_event_id": int(row_ids.max()) if row_ids.size else 0,
             "last_decision_id": last_decision,
             "reports": table.num_rows,
