@@ -9,7 +9,7 @@ from truce.ledger.sqlstore import FIRST_STORED_LEVEL, ledger_tree
 from truce.workspace import Workspace
 from truce.workspace.findings import record_finding
 from truce.workspace.ledger import make_checkpoint
-from truce.workspace.migrate import current_revision, head_revision
+from truce.workspace.migrate import current_revision, downgrade, head_revision
 from truce.workspace.schema import ledger_leaves, ledger_nodes
 from truce.workspace.verify import verify_workspace
 
@@ -60,5 +60,31 @@ def test_upgrade_from_0001_moves_leaf_hashes_and_keeps_the_tree(workspace: Works
         assert verify_workspace(upgraded).ok
         with upgraded.store.read() as conn:
             assert ledger_tree(upgraded.store, conn).root() == root
+    finally:
+        upgraded.close()
+
+
+def test_downgrade_to_0001_stores_every_level_again(workspace: Workspace) -> None:
+    for number in range(27):
+        record_finding(workspace, "ok", f"finding {number}")
+    with workspace.store.read() as conn:
+        query = sa.select(ledger_leaves.c.hash).order_by(ledger_leaves.c.idx)
+        leaves = [bytes(digest) for digest in conn.execute(query).scalars()]
+    downgrade(workspace.store, "0001")
+    assert current_revision(workspace.store) == "0001"
+    expected = {(r.level, r.index, r.hash) for r in MerkleTree().append_many(leaves)}
+    with workspace.store.read() as conn:
+        stored = {
+            (int(level), int(index), bytes(digest))
+            for level, index, digest in conn.execute(
+                sa.select(ledger_nodes.c.level, ledger_nodes.c.idx, ledger_nodes.c.hash)
+            )
+        }
+    assert stored == expected
+    workspace.close()
+    upgraded = Workspace.open(workspace.root)  # and up again: the tree is whole
+    try:
+        assert current_revision(upgraded.store) == head_revision()
+        assert verify_workspace(upgraded).ok
     finally:
         upgraded.close()

@@ -46,3 +46,11 @@ def upgrade(store: SqlStore) -> None:
     with store.write() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def downgrade(store: SqlStore, revision: str) -> None:
+    """Take the database back to an earlier ``revision`` (tables added since are dropped)."""
+    config = _config()
+    with store.write() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)

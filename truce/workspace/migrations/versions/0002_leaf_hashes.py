@@ -11,6 +11,8 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -43,5 +45,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Refused: levels 1 to 3 would have to be hashed again, which SQL cannot do."""
-    raise NotImplementedError("the ledger cannot be moved back to revision 0001")
+    """Put every leaf hash back as a level-0 node and hash levels 1 to 3 again (RFC 9162 node
+    hash, SHA-256(0x01 || left || right)), then drop the column."""
+    bind = op.get_bind()
+    nodes = sa.table("ledger_nodes", sa.column("level"), sa.column("idx"), sa.column("hash", _HASH))
+    below: list[bytes] = []
+    rows = bind.execute(sa.text("SELECT idx, hash FROM ledger_leaves ORDER BY idx"))
+    for expected, (index, digest) in enumerate(rows):
+        if int(index) != expected:
+            raise RuntimeError(f"ledger_leaves has a gap before leaf {index}; cannot downgrade")
+        below.append(bytes(digest))
+    for level in range(_FIRST_STORED_LEVEL):
+        values = [{"level": level, "idx": i, "hash": h} for i, h in enumerate(below)]
+        for start in range(0, len(values), 50_000):
+            bind.execute(nodes.insert(), values[start : start + 50_000])
+        below = [
+            hashlib.sha256(b"\x01" + below[i] + below[i + 1]).digest()
+            for i in range(0, len(below) - 1, 2)
+        ]
+    with op.batch_alter_table("ledger_leaves") as batch:
+        batch.drop_column("hash")
