@@ -13,6 +13,7 @@ from rich.console import Console
 
 from truce.cli.common import INSTANT, emit_json, json_option
 from truce.cli.workspace import opened, workspace_option
+from truce.engine.timing import micros
 from truce.errors import InputError
 from truce.instant import Instant
 from truce.io._areas import load_areas
@@ -113,9 +114,7 @@ def _area(text: str | None) -> Any:
 
 
 def _micros(instant: Instant | None) -> int | None:
-    if instant is None:
-        return None
-    return int(instant.utc.timestamp() * 1_000_000)
+    return None if instant is None else micros(instant)
 
 
 @incidents_group.command("list")

@@ -31,6 +31,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from truce.engine.timing import micros
 from truce.errors import InputError
 from truce.events.model import EVENT_SCHEMA
 from truce.ledger.sqlstore import append_leaves
@@ -43,9 +44,8 @@ from truce.verification import (
     explain,
     override_from_dict,
 )
-from truce.verification.overrides import OVERRIDE_TYPES
 from truce.vocabulary import EVENT_KINDS, descendants, suggest
-from truce.workspace.clock import now_micros
+from truce.workspace.clock import micros_to_iso, now_micros
 from truce.workspace.eventrows import rows_to_batch
 from truce.workspace.ingest import next_id
 from truce.workspace.records import (
@@ -133,7 +133,7 @@ def _decision_dict(row: Mapping[str, Any]) -> dict[str, Any]:
         "event_ids": json.loads(row["event_ids"]),
         "who": row["who"],
         "why": row["why"],
-        "at": _iso(int(row["at"])),
+        "at": micros_to_iso(int(row["at"])),
     }
 
 
@@ -371,8 +371,8 @@ def _store_incidents(
                     "report_count": incident["report_count"],
                     "independent_sources": incident["independent_sources"],
                     "sources": json.dumps(incident["sources"], ensure_ascii=False),
-                    "time_start": _micros(incident["time_start"]),
-                    "time_end": _micros(incident["time_end"]),
+                    "time_start": micros(incident["time_start"]),
+                    "time_end": micros(incident["time_end"]),
                     "lon": incident["lon"],
                     "lat": incident["lat"],
                     "precision_m": incident["precision_m"],
@@ -428,7 +428,7 @@ def current_run(conn: Connection) -> dict[str, Any] | None:
     return {
         "run": f"corroboration:{values['id']}",
         "id": values["id"],
-        "finished_at": _iso(int(values["finished_at"])),
+        "finished_at": micros_to_iso(int(values["finished_at"])),
         "settings": json.loads(values["settings"]),
         "last_event_id": values["last_event_id"],
         "last_decision_id": values["last_decision_id"],
@@ -550,7 +550,8 @@ def show_incident(conn: Connection, incident_id: str) -> dict[str, Any]:
             f"no incident {incident_id!r} in the current corroboration run"
             + (f" (did you mean {hint}?)" if hint else "")
         )
-    incident = _public(json.loads(row.data))
+    data = json.loads(row.data)
+    incident = _public(data)
     members = conn.execute(
         sa.select(events, incident_reports.c.role, incident_reports.c.re_report_of)
         .select_from(events.join(incident_reports, incident_reports.c.event == events.c.id))
@@ -568,8 +569,8 @@ def show_incident(conn: Connection, incident_id: str) -> dict[str, Any]:
                 "source_record": values["source_record"],
                 "role": values["role"],
                 "re_report_of": values["re_report_of"],
-                "time_start": _iso(int(values["time_start"])),
-                "time_end": _iso(int(values["time_end"])),
+                "time_start": micros_to_iso(int(values["time_start"])),
+                "time_end": micros_to_iso(int(values["time_end"])),
                 "lon": values["lon"],
                 "lat": values["lat"],
                 "precision_m": values["precision_m"],
@@ -585,7 +586,7 @@ def show_incident(conn: Connection, incident_id: str) -> dict[str, Any]:
     order = {event_id: i for i, event_id in enumerate(incident["event_ids"])}
     reports.sort(key=lambda r: order.get(r["event_id"], len(order)))
     incident["report_details"] = reports
-    incident["explanation"] = explain(json.loads(row.data))
+    incident["explanation"] = explain(data)
     return incident
 
 
@@ -717,23 +718,5 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_ready(v) for v in value]
     if hasattr(value, "isoformat"):
-        return _iso_datetime(value)
+        return str(value.isoformat()).replace("+00:00", "Z")
     return value
-
-
-def _iso_datetime(value: Any) -> str:
-    text: str = value.isoformat()
-    return text.replace("+00:00", "Z")
-
-
-def _micros(value: Any) -> int:
-    """Microseconds since the epoch of a datetime."""
-    return int(pa.scalar(value, _UTC_US).cast(pa.int64()).as_py())
-
-
-def _iso(micros: int) -> str:
-    return _iso_datetime(pa.scalar(micros, pa.int64()).cast(_UTC_US).as_py())
-
-
-DECISION_ACTIONS: tuple[str, ...] = tuple(OVERRIDE_TYPES)
-"""The decisions an analyst can record: detach, split, merge."""
