@@ -147,80 +147,51 @@ def claims_json(claims: Sequence[Mapping[str, Any]] | None) -> str:
     return _encode([dict(claim) for claim in claims])
 
 
+def _content(schema: str, row: Mapping[str, Any], columns: Sequence[str]) -> bytes:
+    """Canonical JSON of ``columns`` of a row, tagged with ``schema``; hashes (bytes) in hex."""
+    values: dict[str, Any] = {"schema": schema}
+    for name in columns:
+        value = row[name]
+        values[name] = bytes(value).hex() if isinstance(value, bytes | memoryview) else value
+    return canonical_json(values)
+
+
 def evidence_content(row: Mapping[str, Any]) -> bytes:
     """Canonical content of an evidence row."""
-    return canonical_json(
-        {
-            "schema": "evidence/1",
-            "sha256": bytes(row["sha256"]).hex(),
-            "size": row["size"],
-            "media_type": row["media_type"],
-            "original_name": row["original_name"],
-            "received_at": row["received_at"],
-            "received_by": row["received_by"],
-        }
-    )
+    columns = ("sha256", "size", "media_type", "original_name", "received_at", "received_by")
+    return _content("evidence/1", row, columns)
 
 
 def custody_content(row: Mapping[str, Any]) -> bytes:
     """Canonical content of a custody event row."""
-    return canonical_json(
-        {
-            "schema": "custody/1",
-            "evidence_id": row["evidence_id"],
-            "action": row["action"],
-            "actor": row["actor"],
-            "at": row["at"],
-            "hash_before": _hex(row["hash_before"]),
-            "hash_after": _hex(row["hash_after"]),
-            "detail": row["detail"],
-        }
-    )
+    columns = ("evidence_id", "action", "actor", "at", "hash_before", "hash_after", "detail")
+    return _content("custody/1", row, columns)
 
 
 def finding_content(row: Mapping[str, Any]) -> bytes:
     """Canonical content of a finding row."""
-    return canonical_json(
-        {
-            "schema": "finding/1",
-            "type": row["type"],
-            "message": row["message"],
-            "data": row["data"],
-            "created_at": row["created_at"],
-        }
-    )
+    return _content("finding/1", row, ("type", "message", "data", "created_at"))
 
 
 def decision_content(row: Mapping[str, Any]) -> bytes:
     """Canonical content of an analyst's decision row."""
-    return canonical_json(
-        {
-            "schema": "decision/1",
-            "action": row["action"],
-            "event_ids": row["event_ids"],
-            "who": row["who"],
-            "why": row["why"],
-            "at": row["at"],
-        }
-    )
+    return _content("decision/1", row, ("action", "event_ids", "who", "why", "at"))
 
 
 def corroboration_content(row: Mapping[str, Any]) -> bytes:
     """Canonical content of a corroboration run row."""
-    return canonical_json(
-        {
-            "schema": "corroboration/1",
-            "started_at": row["started_at"],
-            "finished_at": row["finished_at"],
-            "settings": row["settings"],
-            "last_event_id": row["last_event_id"],
-            "last_decision_id": row["last_decision_id"],
-            "reports": row["reports"],
-            "incidents": row["incidents"],
-            "grades": row["grades"],
-            "assignments_sha256": bytes(row["assignments_sha256"]).hex(),
-        }
+    columns = (
+        "started_at",
+        "finished_at",
+        "settings",
+        "last_event_id",
+        "last_decision_id",
+        "reports",
+        "incidents",
+        "grades",
+        "assignments_sha256",
     )
+    return _content("corroboration/1", row, columns)
 
 
 def _hex(value: bytes | None) -> str | None:
