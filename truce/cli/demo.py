@@ -130,4 +130,8 @@ def _print_where(result: demo.DemoResult) -> None:
     click.echo(f"  {out}/workspace/    the SQLite workspace; try:")
     click.echo(f"                      .venv/bin/truce status --workspace {out}/workspace")
     click.echo(f"                      .venv/bin/truce ledger verify --workspace {out}/workspace")
+    click.echo(
+        f"                      .venv/bin/truce incidents list --workspace {out}/workspace "
+        "--min-reports 2"
+    )
     click.echo(f"  {out}/summary.json  all of the above as one JSON document")
