@@ -49,6 +49,11 @@ STATISTICS_COLUMNS = [
 order, and computing it costs about a sixth of the writing)."""
 
 
+COMPRESSION = "lz4"
+"""Parquet codec of findings files: LZ4 compresses the explanations (about 700 bytes a finding,
+much repeated) about 30 times, a third faster than zstd at level 1 (files about 45% larger)."""
+
+
 ROW_GROUP_ROWS = 65_536
 """Findings gathered into Parquet row groups of at least this many rows."""
 
@@ -106,8 +111,7 @@ class FindingWriter:
                 self._parquet = pq.ParquetWriter(
                     self.path,
                     FINDING_SCHEMA,
-                    compression="zstd",
-                    compression_level=1,
+                    compression=COMPRESSION,
                     use_dictionary=list(DICTIONARY_COLUMNS),
                     write_statistics=STATISTICS_COLUMNS,
                 )

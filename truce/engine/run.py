@@ -171,7 +171,7 @@ class Engine:
             if key in gated:
                 self.held.setdefault(key, []).append(table)
             else:
-                self._emit(table)
+                self._emit(table, key)
         self._tick("summary and output", clock)
 
     def _tick(self, stage: str, since: float) -> float:
@@ -180,12 +180,13 @@ class Engine:
         self.timings[stage] = self.timings.get(stage, 0.0) + now - since
         return now
 
-    def _emit(self, table: pa.Table) -> None:
-        """Count and write findings of the main scenario that are strong enough."""
+    def _emit(self, table: pa.Table, key: tuple[int, str, str]) -> None:
+        """Count and write findings of the main scenario that are strong enough (all of the
+        term of ``key``: scenario, agreement id, term id)."""
         if len(self.keep) < len(AT_LEAST[POSSIBLE]):
             table = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
         if table.num_rows:
-            self.summary.add(table)
+            self.summary.add(table, key[1:])
             for batch in table.to_batches():
                 self.sink.write(batch)
 
@@ -198,7 +199,7 @@ class Engine:
             term_findings.extend((check.context.scenario, f) for f in check.finish(self.facts))
         for key, tables in sorted(self.held.items()):
             plan = next(p for p in self.plans if (p.scenario, p.agreement.id) == key[:2])
-            self._emit(gate(pa.concat_tables(tables), plan, key[2], self.facts))
+            self._emit(gate(pa.concat_tables(tables), plan, key[2], self.facts), key)
         for key, tables in sorted(self.held_keys.items()):
             plan = next(p for p in self.plans if (p.scenario, p.agreement.id) == key[:2])
             self.keys[key[0]].append(gate(pa.concat_tables(tables), plan, key[2], self.facts))

@@ -37,6 +37,18 @@ def _day_words(day_number: int) -> str:
     return from_micros(day_number * 86_400_000_000).strftime("%Y-%m-%d")
 
 
+def _days(time_start: pa.ChunkedArray | pa.Array) -> NDArray[np.int64]:
+    """Day numbers (days since 1970-01-01, UTC) of the start times; far below any date where
+    the time is missing."""
+    micros = pc.cast(time_start, pa.int64())
+    if micros.null_count == 0:
+        values = np.asarray(micros.to_numpy(zero_copy_only=False), dtype=np.int64)
+        return np.floor_divide(values, 86_400_000_000)
+    floats = micros.to_numpy(zero_copy_only=False)
+    day = np.where(np.isfinite(floats), np.floor_divide(np.nan_to_num(floats), 86_400e6), -(10**9))
+    return np.asarray(day, dtype=np.int64)
+
+
 def _counts(table: pa.Table, keys: list[str]) -> list[tuple[tuple[Any, ...], int]]:
     if table.num_rows == 0:
         return []
@@ -64,36 +76,37 @@ class Summary:
     assumed_start: str | None = None
     changes: dict[str, Any] | None = None
 
-    def add(self, findings: pa.RecordBatch | pa.Table) -> None:
-        """Count a batch of findings."""
+    def add(self, findings: pa.RecordBatch | pa.Table, term: tuple[str, str] | None = None) -> None:
+        """Count a batch of findings; ``term`` (agreement id, term id) when they are all of one
+        term (saves finding out)."""
         table = (
             pa.Table.from_batches([findings]) if isinstance(findings, pa.RecordBatch) else findings
         )
         if table.num_rows == 0:
             return
-        terms = pc.dictionary_encode(
-            pc.binary_join_element_wise(
-                table.column("agreement"), table.column("term"), literal("\x00")
-            )
-        ).combine_chunks()
         status = _codes(table.column("status"), STATUSES)
-        parties = pc.dictionary_encode(table.column("party_bound")).combine_chunks()
-        micros = pc.cast(table.column("time_start"), pa.int64()).to_numpy(zero_copy_only=False)
-        day = np.where(
-            np.isfinite(micros), np.floor_divide(np.nan_to_num(micros), 86_400e6), -(10**9)
-        )
-        term_code = np.asarray(terms.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        party_code = np.asarray(parties.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        names = [tuple(t.split("\x00")) for t in terms.dictionary.to_pylist()]
         width = len(STATUSES)
-        for key, count in _tally(term_code * width + status):
-            agreement, term = names[key // width]
-            self.per_term[(agreement, term, STATUSES[key % width])] += count
+        if term is None:
+            terms = pc.dictionary_encode(
+                pc.binary_join_element_wise(
+                    table.column("agreement"), table.column("term"), literal("\x00")
+                )
+            ).combine_chunks()
+            term_code = np.asarray(terms.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            names = [tuple(t.split("\x00")) for t in terms.dictionary.to_pylist()]
+            for key, count in _tally(term_code * width + status):
+                agreement, term_id = names[key // width]
+                self.per_term[(agreement, term_id, STATUSES[key % width])] += count
+        else:
+            for key, count in _tally(status):
+                self.per_term[(term[0], term[1], STATUSES[key])] += count
+        parties = pc.dictionary_encode(table.column("party_bound")).combine_chunks()
+        party_code = np.asarray(parties.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         party_names = parties.dictionary.to_pylist()
         for key, count in _tally(party_code * width + status):
             for one in party_names[key // width].split(", "):
                 self.per_party[(one, STATUSES[key % width])] += count
-        for key, count in _tally(day.astype(np.int64) * width + status):
+        for key, count in _tally(_days(table.column("time_start")) * width + status):
             self.per_day[(_day_words(key // width), STATUSES[key % width])] += count
 
     @property
