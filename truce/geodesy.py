@@ -115,6 +115,12 @@ _TABLE_INVERSE_SCALE = 1.0 / LCC.scale(_TABLE_LATS)
 _TABLE_SLOPES = np.append(np.diff(_TABLE_INVERSE_SCALE), 0.0)
 
 
+def inverse_scale_table() -> tuple[FloatArray, FloatArray, float]:
+    """The table :func:`inverse_scale` interpolates (1/k from 80 S, its slopes per step) and
+    the steps per degree, for compiled code that must give the same values."""
+    return _TABLE_INVERSE_SCALE, _TABLE_SLOPES, 1.0 / _TABLE_STEP
+
+
 def inverse_scale(lat: ArrayLike) -> FloatArray:
     """1/k at latitudes (degrees), interpolated from a 0.01-degree table (error below 1e-9)."""
     position = (np.clip(_as_float(lat), -80.0, 80.0) + 80.0) * (1.0 / _TABLE_STEP)

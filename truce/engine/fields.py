@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from truce.engine.grid import CELL_LAT, CELL_LON, FloatArray, IntArray, Window, half_diagonal_m
+from truce.engine.kernels import nearest_points, nearest_segments
 from truce.geodesy import LCC, inverse_scale, projected_distance_m, segment_distance_m
 
 NARROW_M = 2000.0
@@ -59,19 +60,6 @@ def _degrees(metres: float, lat: float) -> tuple[float, float]:
     dlat = metres / _METRES_PER_DEGREE
     cos = max(np.cos(np.radians(min(abs(lat) + dlat, 89.0))), 0.01)
     return dlat / cos, dlat
-
-
-def _expand_csr(
-    start: NDArray[np.int32], items: NDArray[np.int32], local: IntArray
-) -> tuple[IntArray, IntArray, IntArray]:
-    """(owner, primitive, group offsets) pairs of the candidate lists of ``local`` cells."""
-    first = start[local].astype(np.int64)
-    count = start[local + 1].astype(np.int64) - first
-    offsets = np.cumsum(count) - count
-    total = int(count.sum())
-    owner = np.repeat(np.arange(len(local), dtype=np.int64), count)
-    position = np.arange(total, dtype=np.int64) - np.repeat(offsets - first, count)
-    return owner, items[position].astype(np.int64), offsets
 
 
 def _group_min(values: FloatArray, owner: IntArray, size: int) -> tuple[FloatArray, IntArray]:
@@ -112,6 +100,14 @@ class Field(ABC):
         self, x: FloatArray, y: FloatArray, lat: FloatArray, prim: IntArray
     ) -> FloatArray:
         """Unsigned distance (metres) from points to primitives, element-wise."""
+
+    @abstractmethod
+    def _nearest_listed(
+        self, x: FloatArray, y: FloatArray, lat: FloatArray, local: IntArray
+    ) -> tuple[FloatArray, IntArray]:
+        """Per projected point, the smallest :meth:`_pair_distance` to a primitive of its
+        cell's (non-empty) list, and that primitive, the first one listed on a tie (compiled,
+        see :mod:`truce.engine.kernels`)."""
 
     @abstractmethod
     def bbox(self) -> tuple[float, float, float, float]:
@@ -255,10 +251,8 @@ class Field(ABC):
 
     def _exact_listed(self, lon: FloatArray, lat: FloatArray, local: IntArray) -> Exact:
         x, y = LCC.forward(lon, lat)
-        owner, prim, _ = _expand_csr(self.start, self.items, local)
-        distance = self._pair_distance(x[owner], y[owner], lat[owner], prim)
-        best, chosen = _group_min(distance, owner, len(lon))
-        return Exact(self._sign(lon, lat, best), prim[chosen])
+        best, chosen = self._nearest_listed(x, y, lat, local)
+        return Exact(self._sign(lon, lat, best), chosen)
 
     def exact_tree(self, lon: FloatArray, lat: FloatArray) -> Exact:
         """Exact values through the STRtree (any point, any distance)."""
@@ -312,6 +306,12 @@ class PointsField(Field):
         distance = projected_distance_m(x, y, lat, self.x[prim], self.y[prim], self.lat[prim])
         return np.asarray(np.maximum(distance - self.extent[prim], 0.0), dtype=np.float64)
 
+    def _nearest_listed(
+        self, x: FloatArray, y: FloatArray, lat: FloatArray, local: IntArray
+    ) -> tuple[FloatArray, IntArray]:
+        objects = (self.x, self.y, self.lat, self.extent)
+        return nearest_points(x, y, lat, local, self.start, self.items, objects)
+
     def bbox(self) -> tuple[float, float, float, float]:
         """Longitude/latitude box of the objects."""
         return (
@@ -353,6 +353,12 @@ class Segments:
             float(all_lon.max()),
             float(all_lat.max()),
         )
+
+    def coordinates(
+        self,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The ends' projected x, y and latitudes: ``ax, ay, alat, bx, by, blat``."""
+        return self.ax, self.ay, self.alat, self.bx, self.by, self.blat
 
     def shapes(self) -> NDArray[np.object_]:
         """The segments as projected shapely line strings."""
@@ -397,6 +403,13 @@ class SegmentsField(Field):
         self, x: FloatArray, y: FloatArray, lat: FloatArray, prim: IntArray
     ) -> FloatArray:
         return self.segments.distance(x, y, lat, prim)
+
+    def _nearest_listed(
+        self, x: FloatArray, y: FloatArray, lat: FloatArray, local: IntArray
+    ) -> tuple[FloatArray, IntArray]:
+        return nearest_segments(
+            x, y, lat, local, self.start, self.items, self.segments.coordinates()
+        )
 
     def bbox(self) -> tuple[float, float, float, float]:
         """Longitude/latitude box of the segments."""

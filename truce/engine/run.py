@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from truce.agreement import Agreement
 from truce.agreement.in_force import gated_by
+from truce.engine import kernels
 from truce.engine.batch import PreparedBatch
 from truce.engine.checks import EventUnit
 from truce.engine.checks.base import RunFacts
@@ -92,6 +93,7 @@ class Engine:
         if at_least not in AT_LEAST:
             raise InputError(f"at_least must be one of {', '.join(AT_LEAST)}, got {at_least!r}")
         cache = cache or FieldCache()
+        kernels.warm()
         for agreement in agreements:
             note_reaches(agreement, cache)
         starts = [None] if assume_start is None else [None, assume_start]
