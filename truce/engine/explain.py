@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.engine.grid import FloatArray, IntArray
+from truce.engine.kernels import gather_texts, text_offsets
 
 _STRING_LIMIT = 2**31 - 1
 """Bytes a ``string`` array can hold (its offsets are 32-bit)."""
@@ -33,20 +34,6 @@ def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
     return part if part.null_count == 0 else pc.fill_null(part, literal(""))
 
 
-def _data_bytes(table: pa.Array) -> int:
-    """Bytes of all the texts of a string array."""
-    if len(table) == 0:
-        return 0
-    offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
-    return int(offsets[-1] - offsets[table.offset])
-
-
-def _lengths(table: pa.Array) -> IntArray:
-    """Byte length of each text of a string array."""
-    offsets = np.frombuffer(table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1)
-    return np.diff(offsets[table.offset :]).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class Text:
     """Texts of ``size`` rows, not yet joined: row ``i`` is the concatenation, piece after
@@ -54,10 +41,9 @@ class Text:
     distances, object descriptions) or one text per row (event ids); codes are numpy integers.
 
     Choosing (:func:`choose`), placing (:func:`place`) and joining (:func:`join`) texts only
-    combine tables and codes; :meth:`array` then makes the strings with a single ``take`` of
-    every piece of every row, whose values lie end to end row after row: every ``len(pieces)``-th
-    offset bounds a row. Each byte of the result is written once, however deeply the sentences
-    nest."""
+    combine tables and codes; :meth:`array` then measures every row and copies every piece of
+    every row into one buffer (compiled, :func:`truce.engine.kernels.gather_texts`). Each byte
+    of the result is written once, however deeply the sentences nest."""
 
     size: int
     pieces: tuple[tuple[pa.Array, IntArray], ...]
@@ -74,39 +60,48 @@ class Text:
             raise ValueError(f"a part of {len(array)} rows among texts of {size}")
         return cls(size, ((array, np.arange(size, dtype=np.int64)),))
 
-    def _most_bytes(self) -> int:
-        """A bound of the joined texts' bytes: a piece's whole table on every row (its exact
-        total when that bound is too high to be of use)."""
-        bound = 0
-        for table, codes in self.pieces:
-            whole = _data_bytes(table)
-            if whole * self.size > _STRING_LIMIT // 8:
-                bound += int(_lengths(table)[codes].sum())
-            else:
-                bound += whole * self.size
-        return bound
-
     def array(self) -> pa.Array:
         """The joined texts as a string array."""
         if not self.pieces:
             return constant("", self.size)
         tables = [table for table, _ in self.pieces]
-        if self._most_bytes() > _STRING_LIMIT:
+        starts, ends, data = _text_tables(tables)
+        base = np.cumsum([0] + [len(t) for t in tables[:-1]])
+        codes = np.empty((len(self.pieces), self.size), dtype=np.int64)
+        for piece, (_, piece_codes) in enumerate(self.pieces):
+            np.add(piece_codes, base[piece], out=codes[piece])
+        offsets = text_offsets(codes, starts, ends)
+        if offsets[-1] > _STRING_LIMIT:
             return pc.binary_join_element_wise(
                 *(table.take(pa.array(codes)) for table, codes in self.pieces), literal("")
             )
-        base = np.cumsum([0] + [len(t) for t in tables[:-1]])
-        codes = np.empty((self.size, len(self.pieces)), dtype=np.int64)
-        for column, (_, piece_codes) in enumerate(self.pieces):
-            np.add(piece_codes, base[column], out=codes[:, column])
-        taken = pa.concat_arrays(tables).take(pa.array(codes.reshape(-1)))
-        if len(self.pieces) == 1:
-            return taken
-        offsets = np.frombuffer(taken.buffers()[1], dtype=np.int32, count=len(taken) + 1)
-        row_offsets = np.ascontiguousarray(offsets[:: len(self.pieces)])
+        joined = gather_texts(codes, starts, ends, data, offsets)
         return pa.Array.from_buffers(
-            pa.string(), self.size, [None, pa.py_buffer(row_offsets), taken.buffers()[2]]
+            pa.string(),
+            self.size,
+            [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(joined)],
         )
+
+
+def _text_tables(tables: list[pa.Array]) -> tuple[IntArray, IntArray, NDArray[np.uint8]]:
+    """The texts of string arrays without nulls, numbered one table after the other: where
+    each starts and ends in one buffer of all their bytes, and that buffer."""
+    starts, ends, datas = [], [], []
+    base = 0
+    for table in tables:
+        offsets = np.frombuffer(
+            table.buffers()[1], dtype=np.int32, count=table.offset + len(table) + 1
+        )[table.offset :]
+        first, last = int(offsets[0]), int(offsets[-1])
+        shifted = offsets.astype(np.int64)
+        shifted += base - first
+        starts.append(shifted[:-1])
+        ends.append(shifted[1:])
+        if last > first:
+            datas.append(np.frombuffer(table.buffers()[2], dtype=np.uint8)[first:last])
+        base += last - first
+    data = np.concatenate(datas) if datas else np.zeros(0, dtype=np.uint8)
+    return np.concatenate(starts), np.concatenate(ends), data
 
 
 Part: TypeAlias = "str | pa.Array | Text"

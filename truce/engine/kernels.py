@@ -1,5 +1,11 @@
 """Compiled loops of the check engine (numba, cached on disk).
 
+Joining the texts of findings (:func:`gather_texts`): each explanation is a dozen pieces, each
+a text picked by a code from a small table (a constant, a rounded distance, an object's
+description) or one text per row (an event id). A ``take`` of pyarrow does it too, but only
+after widening every code into one array, and through a string builder; compiled, each piece
+is one ``memcpy`` straight into the final buffer, half the time.
+
 The exact distance of an event in an undecided raster cell is the smallest over the cell's short
 list of candidates (objects or segments). In numpy that means forming every (event, candidate)
 pair, gathering nine coordinates per pair and reducing by event with ``minimum.at``; compiled,
@@ -16,7 +22,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from truce.geodesy import inverse_scale_table
@@ -203,6 +211,79 @@ def nearest_segments(
 
 def _float(values: FloatArray) -> FloatArray:
     return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _copy_typed(typingctx: Any, target: Any, at: Any, source: Any, start: Any, size: Any) -> Any:
+    """``target[at:at + size] = source[start:start + size]`` for byte arrays, as one memcpy."""
+    signature = types.void(target, at, source, start, size)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        into = context.make_array(sig.args[0])(context, builder, args[0])
+        read = context.make_array(sig.args[2])(context, builder, args[2])
+        memcpy: Any = cgutils.raw_memcpy
+        memcpy(
+            builder,
+            builder.gep(into.data, [args[1]]),
+            builder.gep(read.data, [args[3]]),
+            args[4],
+            1,
+        )
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+_copy: Any = intrinsic(_copy_typed)
+
+
+@compiled
+def _text_offsets(codes: IntArray, starts: IntArray, ends: IntArray, offsets: IntArray) -> None:
+    offsets[0] = 0
+    for row in range(codes.shape[1]):
+        size = 0
+        for piece in range(codes.shape[0]):
+            code = codes[piece, row]
+            size += ends[code] - starts[code]
+        offsets[row + 1] = offsets[row] + size
+
+
+@compiled
+def _gather(
+    codes: IntArray,
+    starts: IntArray,
+    ends: IntArray,
+    data: NDArray[np.uint8],
+    out: NDArray[np.uint8],
+) -> None:
+    at = 0
+    for row in range(codes.shape[1]):
+        for piece in range(codes.shape[0]):
+            code = codes[piece, row]
+            size = ends[code] - starts[code]
+            _copy(out, at, data, starts[code], size)
+            at += size
+
+
+def text_offsets(codes: IntArray, starts: IntArray, ends: IntArray) -> IntArray:
+    """Where each row's text starts in the joined bytes (and where the last ends), when row
+    ``i`` is the concatenation of ``data[starts[c]:ends[c]]`` for the codes ``c = codes[:, i]``
+    (a piece per row of ``codes``), in order."""
+    offsets = np.empty(codes.shape[1] + 1, dtype=np.int64)
+    _text_offsets(codes, starts, ends, offsets)
+    return offsets
+
+
+def gather_texts(
+    codes: IntArray,
+    starts: IntArray,
+    ends: IntArray,
+    data: NDArray[np.uint8],
+    offsets: IntArray,
+) -> NDArray[np.uint8]:
+    """The joined bytes of the rows :func:`text_offsets` measured (``offsets``)."""
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    _gather(codes, starts, ends, data, out)
+    return out
 
 
 def warm() -> None:
