@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.agreement import Agreement
-from truce.engine.explain import concat, literal, pick
+from truce.engine.explain import concat, constant, literal, pick
 from truce.engine.findings import UNATTRIBUTED
 from truce.engine.grid import IntArray
 
@@ -54,6 +54,14 @@ class Attributor:
             dtype=np.int64,
         )
         flat = pc.list_flatten(claims)
+        if len(flat) == 0:
+            nobody = np.zeros(size, dtype=np.uint64)
+            return Attributed(
+                nobody,
+                np.zeros(size, dtype=bool),
+                party_words(nobody, binds),
+                _claim_words(flat, counts),
+            )
         parent = np.repeat(np.arange(size, dtype=np.int64), counts)
         perpetrators = (
             pc.fill_null(flat.field("perpetrator"), literal(""))
@@ -87,6 +95,8 @@ class Attributor:
 
 def party_words(masks: NDArray[np.uint64], binds: list[str]) -> pa.Array:
     """'russia, ukraine' for each mask of bound parties, or 'unattributed'."""
+    if not masks.any():
+        return constant(UNATTRIBUTED, len(masks))
     unique, inverse = np.unique(masks, return_inverse=True)
     words = []
     for mask in unique:
@@ -97,7 +107,7 @@ def party_words(masks: NDArray[np.uint64], binds: list[str]) -> pa.Array:
 
 def _claim_words(flat: pa.Array, counts: IntArray) -> pa.Array:
     if len(flat) == 0:
-        return pa.array(["no source attributes it"] * len(counts), pa.string())
+        return constant("no source attributes it", len(counts))
     note = flat.field("note")
     has_note = pc.greater(pc.utf8_length(pc.fill_null(note, literal(""))), literal(0))
     noted = concat(" (", note, ")")

@@ -190,6 +190,17 @@ def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Tex
     values = np.asarray(values)
     if len(values) == 0:
         return Text(0, ())
+    if values.dtype.kind == "i":
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 4 * len(values) + 4096:
+            # a compact range: which values occur, and their ranks, by a table over the range
+            relative = values.astype(np.int64) - low
+            present = np.zeros(high - low + 1, dtype=bool)
+            present[relative] = True
+            distinct = np.flatnonzero(present)
+            rank = np.cumsum(present, dtype=np.int64) - 1
+            texts = pa.array([words(v) for v in (distinct + low).tolist()], pa.string())
+            return Text(len(values), ((texts, rank[relative]),))
     encoded = pc.dictionary_encode(pa.array(values))
     texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -221,12 +232,20 @@ def concat(*parts: Words) -> pa.Array:
 
 def distance_text(metres: FloatArray) -> Text:
     """Distances as '12.3 km' (or '850 m' under a kilometre), not yet made."""
-    return value_words(_rounded_metres(metres), _metres_words)
+    rounded = _rounded_metres(metres)
+    if np.isfinite(rounded).all():
+        # whole metres: formatted from integers (the same words, found faster)
+        return value_words(rounded.astype(np.int64), _metres_words)
+    return value_words(rounded, _metres_words)
 
 
 def percent_text(fraction: FloatArray) -> Text:
     """Shares as '62%' ('under 1%', 'over 99%'), not yet made."""
-    return value_words(_rounded_percent(fraction), _percent)
+    rounded = _rounded_percent(fraction)
+    if np.isfinite(rounded).all():
+        # half percents: formatted from integers (the same words, found faster)
+        return value_words((rounded * 2.0).astype(np.int64), _half_percent)
+    return value_words(rounded, _percent)
 
 
 def constant(text: str, size: int) -> pa.Array:
@@ -293,6 +312,10 @@ def _rounded_percent(fraction: FloatArray) -> FloatArray:
     rounded = np.round(percent)
     rounded = np.where((percent > 0.0) & (rounded == 0.0), 0.5, rounded)
     return np.asarray(np.where((percent < 100.0) & (rounded == 100.0), 99.5, rounded))
+
+
+def _half_percent(halves: int) -> str:
+    return _percent(halves / 2.0)
 
 
 @lru_cache(maxsize=1024)
