@@ -57,6 +57,23 @@ def test_moved_rows_are_still_duplicates(workspace: Workspace, tmp_path: Path) -
     assert (summary.accepted, summary.duplicates) == (1, 30)
 
 
+def test_a_stored_row_the_sample_misses_is_still_a_duplicate(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A chunk inserted at once (none of its sampled rows stored) that holds one stored row
+    falls back to looking every row up: the row counts as a duplicate, ids stay dense."""
+    old = [firms_row(i) for i in range(30)]
+    import_file(workspace, write_firms(tmp_path / "a.csv", old), "firms")
+    new = [firms_row(100 + i) for i in range(40)]
+    mixed = [*new[:7], old[12], *new[7:]]  # position 7 of 41 is not among the sampled rows
+    summary = import_file(workspace, write_firms(tmp_path / "b.csv", mixed), "firms")
+    assert (summary.rows_read, summary.accepted, summary.duplicates) == (41, 40, 1)
+    with workspace.store.read() as conn:
+        ids = list(conn.execute(sa.select(events.c.id).order_by(events.c.id)).scalars())
+    assert ids == list(range(1, 71))
+    assert verify_workspace(workspace).ok
+
+
 def test_bad_rows_are_quarantined_with_file_row_raw_and_reason(
     workspace: Workspace, tmp_path: Path
 ) -> None:
