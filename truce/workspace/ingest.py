@@ -134,11 +134,17 @@ def _looks_new(conn: Connection, prepared: PreparedRows) -> bool:
     if len(set(prepared.row_hashes)) != count:
         return False  # a repeated row hash (maybe of two sources): the exact path sorts it out
     picks = sorted({count * k // _SAMPLED for k in range(_SAMPLED)} | {count - 1})
-    for position in picks:
-        source, row_hash = prepared.sources[position], prepared.row_hashes[position]
-        if _stored_row_hashes(conn, source, [row_hash]):
-            return False
-    return True
+    postgresql = conn.dialect.name == "postgresql"
+    if postgresql:
+        # as in _new_positions: a plan from statistics older than the last bulk load would scan
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    try:
+        return not any(
+            _stored_row_hashes(conn, prepared.sources[p], [prepared.row_hashes[p]]) for p in picks
+        )
+    finally:
+        if postgresql:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
 
 
 def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
