@@ -139,9 +139,16 @@ def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.nda
 
 def normalise_links(links: pa.Array) -> pa.Array:
     """Links with surrounding space, Twitter/X and Telegram query strings and trailing '/' cut."""
+    if isinstance(links, pa.ChunkedArray):
+        return pa.chunked_array([normalise_links(c) for c in links.chunks], pa.string())
     trimmed = pc.utf8_trim_whitespace(pc.fill_null(links, ""))
-    cut = pc.replace_substring_regex(trimmed, _LINK_QUERY.pattern, r"\1")
-    return pc.utf8_rtrim(cut, "/")
+    # Only a link with a query or a fragment can have one cut: the regular expression (the
+    # slow part) is applied to those alone.
+    query = pc.or_(pc.match_substring(trimmed, "?"), pc.match_substring(trimmed, "#"))
+    if pc.any(query).as_py():
+        cut = pc.replace_substring_regex(trimmed.filter(query), _LINK_QUERY.pattern, r"\1")
+        trimmed = pc.replace_with_mask(trimmed, query, cut)
+    return pc.utf8_rtrim(trimmed, "/")
 
 
 def _collapse_links(

@@ -32,6 +32,7 @@ from truce.verification import grading
 from truce.verification.grouping import ALONE, LEADER, MEMBER, RE_REPORT, ROLES, Grouping
 from truce.verification.overrides import Applied
 from truce.verification.reports import ReportArrays
+from truce.verification.scan import compiled
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
@@ -110,18 +111,15 @@ def build_tables(
     """The incidents table and the assignments table."""
     n = arrays.count
     leader = applied.leader
-    position = np.empty(n, dtype=np.int64)
-    position[np.argsort(grouping.order_key)] = np.arange(n, dtype=np.int64)
+    position = _positions(grouping.order_key)
     heads = _incident_order(arrays, np.flatnonzero(leader == np.arange(n)), position)
     m = heads.size
     incident_of_head = np.full(n, -1, dtype=np.int64)
     incident_of_head[heads] = np.arange(m, dtype=np.int64)
     inc = incident_of_head[leader]
-    listing = position + 1
-    listing[heads] = 0
-    rows = _rows_by_incident(inc, listing)
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
+    rows = _rows_by_incident(inc, position, heads, offsets)
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
     ids = arrays.table.column("event_id")
@@ -143,12 +141,51 @@ def _incident_order(arrays: ReportArrays, heads: np.ndarray, position: np.ndarra
     return heads[np.lexsort((position[heads], seconds))]
 
 
-def _rows_by_incident(inc: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Reports sorted by incident, then by ``position`` (unique within an incident)."""
-    bits = max(int(position.size + 1).bit_length(), 1)
-    if int(inc.max(initial=0)).bit_length() + bits <= 62:
-        return np.argsort((inc << bits) | position)
-    return np.lexsort((position, inc))
+def _positions(order_key: np.ndarray) -> np.ndarray:
+    """The place of each report when sorted by its (distinct) ``order_key``.
+
+    A key is the representative's rank (high bits) and the place among its re-reports (low 20
+    bits, numbered from 0): the places follow by counting, without a sort, unless a report has
+    so many re-reports that the low bits saturate.
+    """
+    n = order_key.size
+    within = order_key & ((1 << 20) - 1)
+    if n == 0 or int(within.max()) >= (1 << 20) - 1:
+        position = np.empty(n, dtype=np.int64)
+        position[np.argsort(order_key)] = np.arange(n, dtype=np.int64)
+        return position
+    group = order_key >> 20
+    sizes = np.bincount(group)
+    first = np.cumsum(sizes) - sizes
+    return np.asarray(first[group] + within, dtype=np.int64)
+
+
+def _rows_by_incident(
+    inc: np.ndarray, position: np.ndarray, heads: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
+    """Reports sorted by incident, each incident's head first, then the others by ``position``
+    (a permutation): a counting sort."""
+    in_order = np.empty(position.size, dtype=np.int64)
+    in_order[position] = np.arange(position.size, dtype=np.int64)
+    rows = np.empty(position.size, dtype=np.int64)
+    _place_rows(inc, in_order, heads, offsets.astype(np.int64), rows)
+    return rows
+
+
+@compiled
+def _place_rows(
+    inc: np.ndarray, in_order: np.ndarray, heads: np.ndarray, offsets: np.ndarray, rows: np.ndarray
+) -> None:  # pragma: no cover
+    cursor = offsets[:-1].copy()
+    is_head = np.zeros(inc.size, dtype=np.bool_)
+    for h in heads:
+        rows[cursor[inc[h]]] = h
+        cursor[inc[h]] += 1
+        is_head[h] = True
+    for k in in_order:
+        if not is_head[k]:
+            rows[cursor[inc[k]]] = k
+            cursor[inc[k]] += 1
 
 
 def _roles(grouping: Grouping, leader: np.ndarray, decided: np.ndarray) -> np.ndarray:

@@ -60,7 +60,9 @@ class ReportArrays:
     """One entry per report: where, when, what, from whom, and the matching windows.
 
     ``mid2`` is twice the middle of each time interval and ``span2`` its length (microseconds,
-    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``.
+    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``;
+    ``type_window_m`` and ``type_window_us`` the windows of each source type (by
+    ``type_index``).
     """
 
     table: pa.Table
@@ -90,6 +92,8 @@ class ReportArrays:
     mid2: np.ndarray
     span2: np.ndarray
     extent: tuple[float, float, float, float, int, int]
+    type_window_m: np.ndarray
+    type_window_us: np.ndarray
 
     @property
     def count(self) -> int:
@@ -133,6 +137,10 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         [origin_names.index(d.origin_name) for d in declared], dtype=np.int32
     )
     grid = grid_coordinates(lon, lat, located)
+    type_window_m = np.array([t.distance_m for t in config.source_types], dtype=np.float64)
+    type_window_us = np.array(
+        [round(t.time_s * US_PER_S) for t in config.source_types], dtype=np.int64
+    )
     return ReportArrays(
         table=table,
         kinds=kinds,
@@ -148,8 +156,8 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         source=source,
         source_names=source_names,
         type_index=per_source_type[source],
-        window_m=np.array([t.distance_m for t in types], dtype=np.float64)[source],
-        window_us=np.array([round(t.time_s * US_PER_S) for t in types], dtype=np.int64)[source],
+        window_m=type_window_m[per_source_type][source],
+        window_us=type_window_us[per_source_type][source],
         confirms=np.array([t.confirms for t in types], dtype=bool)[source],
         attributes=np.array([d.attributes for d in declared], dtype=bool)[source],
         origin=per_source_origin[source],
@@ -165,6 +173,8 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         mid2=start + end,
         span2=end - start,
         extent=_extent(grid[0], grid[1], start + end, located),
+        type_window_m=type_window_m,
+        type_window_us=type_window_us,
     )
 
 

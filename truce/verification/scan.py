@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from truce.verification.reports import EARTH_RADIUS_M, ReportArrays
 
@@ -43,6 +43,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def compiled(function: _F) -> _F:
     """``function`` compiled by numba (cached on disk, releasing the GIL), same signature."""
     return cast(_F, njit(cache=True, nogil=True)(function))
+
+
+def compiled_parallel(function: _F) -> _F:
+    """:func:`compiled`, with its ``prange`` loops run on all cores. Each iteration of such a
+    loop writes only its own entries, so the result does not depend on the number of threads."""
+    return cast(_F, njit(cache=True, nogil=True, parallel=True)(function))
 
 
 STRIDE = 16
@@ -161,15 +167,40 @@ def _join(parts: list[np.ndarray]) -> np.ndarray:
 def records_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """The :data:`RECORD` of each report of ``idx``."""
     records = np.zeros(idx.size, dtype=RECORD)
-    records["x"] = arrays.xyz[0][idx]
-    records["y"] = arrays.xyz[1][idx]
-    records["z"] = arrays.xyz[2][idx]
-    records["radius"] = arrays.radius[idx]
-    records["mid2"] = arrays.mid2[idx]
-    records["span2"] = arrays.span2[idx]
-    records["kind"] = arrays.kind[idx]
-    records["type"] = arrays.type_index[idx]
+    _fill_records(
+        np.asarray(idx, dtype=np.int64),
+        arrays.xyz,
+        arrays.radius,
+        arrays.mid2,
+        arrays.span2,
+        arrays.kind,
+        arrays.type_index,
+        records,
+    )
     return records
+
+
+@compiled_parallel
+def _fill_records(
+    idx: np.ndarray,
+    xyz: np.ndarray,
+    radius: np.ndarray,
+    mid2: np.ndarray,
+    span2: np.ndarray,
+    kind: np.ndarray,
+    type_index: np.ndarray,
+    records: np.ndarray,
+) -> None:  # pragma: no cover
+    for k in prange(idx.size):
+        i = idx[k]
+        records[k].x = xyz[0, i]
+        records[k].y = xyz[1, i]
+        records[k].z = xyz[2, i]
+        records[k].radius = radius[i]
+        records[k].mid2 = mid2[i]
+        records[k].span2 = span2[i]
+        records[k].kind = kind[i]
+        records[k].type = type_index[i]
 
 
 def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
@@ -179,12 +210,7 @@ def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
 
 def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
     """The distance window (m) and time window (microseconds) of each source type."""
-    types = int(arrays.type_index.max(initial=0)) + 1
-    distance = np.zeros(types, dtype=np.float64)
-    time = np.zeros(types, dtype=np.int64)
-    distance[arrays.type_index] = arrays.window_m
-    time[arrays.type_index] = arrays.window_us
-    return distance, time
+    return arrays.type_window_m, arrays.type_window_us
 
 
 _IndexArgs = tuple[
@@ -442,7 +468,7 @@ def _leaders(
                     k += 1
 
 
-@compiled
+@compiled_parallel
 def _best(
     queries: np.ndarray,
     grid: np.ndarray,
@@ -464,7 +490,7 @@ def _best(
     best: np.ndarray,
 ) -> None:  # pragma: no cover
     """Per query: every match in the index counted, and the best (score, then rank) kept."""
-    for p in range(queries.size):
+    for p in prange(queries.size):
         a = queries[p]
         wm, wt = window_m[a.type], window_us[a.type]
         best_score = np.inf
@@ -494,7 +520,7 @@ def _best(
                     k += 1
 
 
-@compiled
+@compiled_parallel
 def _count(
     queries: np.ndarray,
     grid: np.ndarray,
@@ -516,7 +542,7 @@ def _count(
     found: np.ndarray,
 ) -> None:  # pragma: no cover
     """Per query: matches in the index counted up to ``limit``, and the last one found."""
-    for p in range(queries.size):
+    for p in prange(queries.size):
         a = queries[p]
         wm, wt = window_m[a.type], window_us[a.type]
         for c in range(class_floats.shape[0]):
