@@ -23,10 +23,9 @@ The rule, in the order it is applied:
 
 Steps 3 to 5 are loops over reports, each looking only at the reports near it, compiled with
 numba (:mod:`truce.verification.scan`). Leaders: the anchors are taken in rank order; one that
-no leader claimed leads, claims every undecided anchor it matches, and offers itself to every
-non-leader it matches, which keeps the best leader offered (joining needs no second search:
-the test and the score are symmetric). Every vague report looks at the leaders near it until
-it has found two. No pair is ever stored, and none of a dense cluster
+no leader claimed leads, and claims every undecided anchor it matches. Joining: every claimed
+anchor, taken in grid order, looks at the leaders near it and keeps the best; every vague
+report looks at them until it has found two. No pair is ever stored, and none of a dense cluster
 of anchors is formed twice.
 """
 
@@ -42,6 +41,7 @@ from truce.verification.reports import ReportArrays
 from truce.verification.scan import (
     MARGIN,
     SLACK_M,
+    best_matches,
     build_index,
     choose_leaders,
     count_matches,
@@ -95,14 +95,19 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
-        state, count, best = choose_leaders(arrays, index, anchors)
+        state = choose_leaders(arrays, index, anchors)
         leaders = np.sort(index.report[state == 1])
-        follows = state == 2
-        followers = index.report[follows]
-        leader[followers] = index.report[best[follows]]
-        candidates[followers] = count[follows]
-        del index, state, count, best
+        followers = index.report[state == 2]
+        del index
+        is_leader = np.zeros(n, dtype=bool)
+        is_leader[leaders] = True
+        leading = [part[is_leader[part]] for part in parts]
+        leading = [part for part in leading if part.size]
+        cells = [_cell_m(arrays, part, part) for part in leading]
+        count, best = best_matches(arrays, followers, build_index(arrays, leading, cells), rank)
+        leader[followers] = best
         role[followers] = MEMBER
+        candidates[followers] = count
         role[leaders] = LEADER
         candidates[leaders] = 1
     vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]

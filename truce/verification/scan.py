@@ -15,10 +15,9 @@ its time reach by binary search again. Every candidate is checked with the exact
 :func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
 does, operation for operation, so the results are the same to the last bit.
 
-Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; each
-leader's search also scores every follower it matches, so the joins of anchors cost no search
-of their own. The vague reports' search (:func:`count_matches`) takes them in the order of the
-grid, so that neighbours follow each other and read the same memory, on both cores.
+Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; the
+joins that follow (:func:`best_matches`, :func:`count_matches`) take their reports in the order
+of the grid, so that neighbours follow each other and read the same memory.
 """
 
 from __future__ import annotations
@@ -248,36 +247,55 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
     )
 
 
-def choose_leaders(
-    arrays: ReportArrays, index: Index, ranked: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
-    and the leader each other anchor joins.
+def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np.ndarray:
+    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order).
 
-    Returns, per anchor in index order: its state (1 leads, 2 follows: a better-ranked leader
-    matches it), how many leaders it matches, and the index position of the best of them (the
-    smallest score, then the best rank; -1 for a leader). Each leader claims the undecided
-    anchors it matches and scores every non-leader it matches: the test and the score are
-    symmetric, so this finds, for every follower, the same matches as a search from the
-    follower, and leaders come in rank order, so the first of equal scores is the best-ranked.
+    Returns the state of each anchor, in index order: 1 leads, 2 follows (a better-ranked
+    leader matches it). Each leader claims the undecided anchors it matches; a cell whose
+    anchors are all decided is skipped without a search.
     """
     position = np.empty(arrays.count, dtype=np.int64)
     position[index.report] = np.arange(index.size, dtype=np.int64)
     state = np.zeros(index.size, dtype=np.int8)
-    count = np.zeros(index.size, dtype=np.int32)
-    best = np.full(index.size, -1, dtype=np.int64)
-    best_score = np.full(index.size, np.inf, dtype=np.float64)
+    sizes = index.cell_end - index.cell_begin
+    cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
     _leaders(
         position[ranked],
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
+        cell_of,
+        sizes.astype(np.int32),
         state,
-        count,
-        best,
-        best_score,
     )
-    return state, count, best
+    return state
+
+
+def best_matches(
+    arrays: ReportArrays, queries: np.ndarray, index: Index, rank: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each report of ``queries``: how many reports of ``index`` it matches, and the best of
+    them (the smallest score, then the best rank; -1 if none).
+
+    Queries are best given in the order of an index of them, so that neighbours follow each
+    other and their searches read the same cells.
+    """
+    count = np.zeros(queries.size, dtype=np.int32)
+    best = np.full(queries.size, -1, dtype=np.int64)
+    index_args = _index_args(arrays, index)
+    index_rank = rank[index.report]
+    for block in range(0, queries.size, QUERY_BLOCK):
+        part = slice(block, block + QUERY_BLOCK)
+        _best(
+            records_of(arrays, queries[part]),
+            grid_of(arrays, queries[part]),
+            *index_args,
+            arrays.kinds.matrix,
+            index_rank,
+            count[part],
+            best[part],
+        )
+    return count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
 
 
 def count_matches(
@@ -413,19 +431,69 @@ def _leaders(
     origin: np.ndarray,
     t0: int,
     kinds: np.ndarray,
+    cell_of: np.ndarray,
+    undecided: np.ndarray,
     state: np.ndarray,
-    count: np.ndarray,
-    best: np.ndarray,
-    best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order: each claims the undecided anchors it matches, and is
-    counted, and kept if it is the best so far, by every non-leader it matches."""
+    """Greedy leaders in rank order: each claims the undecided anchors it matches."""
     for p in order:
         if state[p] != 0:
             continue
         state[p] = 1
+        undecided[cell_of[p]] -= 1
         a = records[p]
         wm, wt = window_m[a.type], window_us[a.type]
+        for c in range(class_floats.shape[0]):
+            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
+                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
+            )
+            if t_hi < t_lo or row_hi < row_lo:
+                continue
+            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
+            for col in range(col_lo, col_hi + 1):
+                k = _lower(cells, first, last, (col << y_bits) | row_lo)
+                top = (col << y_bits) | row_hi
+                while k < last and cells[k] <= top:
+                    if undecided[k] > 0:
+                        end = cell_end[k]
+                        q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                        while q < end and tq[q] <= t_hi:
+                            if (
+                                state[q] == 0
+                                and _score(a, records[q], window_m, window_us, kinds) >= 0.0
+                            ):
+                                state[q] = 2
+                                undecided[k] -= 1
+                            q += 1
+                    k += 1
+
+
+@compiled_parallel
+def _best(
+    queries: np.ndarray,
+    grid: np.ndarray,
+    window_m: np.ndarray,
+    window_us: np.ndarray,
+    records: np.ndarray,
+    tq: np.ndarray,
+    sparse: np.ndarray,
+    cells: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    class_floats: np.ndarray,
+    class_ints: np.ndarray,
+    origin: np.ndarray,
+    t0: int,
+    kinds: np.ndarray,
+    rank: np.ndarray,
+    count: np.ndarray,
+    best: np.ndarray,
+) -> None:  # pragma: no cover
+    """Per query: every match in the index counted, and the best (score, then rank) kept."""
+    for p in prange(queries.size):
+        a = queries[p]
+        wm, wt = window_m[a.type], window_us[a.type]
+        best_score = np.inf
         for c in range(class_floats.shape[0]):
             col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
                 a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
@@ -440,14 +508,14 @@ def _leaders(
                     end = cell_end[k]
                     q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
                     while q < end and tq[q] <= t_hi:
-                        if state[q] != 1:
-                            score = _score(a, records[q], window_m, window_us, kinds)
-                            if score >= 0.0:
-                                state[q] = 2
-                                count[q] += 1
-                                if score < best_score[q]:
-                                    best_score[q] = score
-                                    best[q] = p
+                        score = _score(a, records[q], window_m, window_us, kinds)
+                        if score >= 0.0:
+                            count[p] += 1
+                            if score < best_score or (
+                                score == best_score and rank[q] < rank[best[p]]
+                            ):
+                                best_score = score
+                                best[p] = q
                         q += 1
                     k += 1
 
