@@ -97,17 +97,23 @@ def _set_bits(masks: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:  
     """The (position, bit) of every set bit of ``masks``, in that order."""
     total = 0
     for i in range(masks.size):
-        for bit in range(width):
-            total += (masks[i] >> np.uint64(bit)) & np.uint64(1)
+        rest = masks[i]
+        while rest:
+            rest &= rest - np.uint64(1)
+            total += 1
     incident = np.empty(total, dtype=np.int64)
     code = np.empty(total, dtype=np.int64)
     k = 0
     for i in range(masks.size):
-        for bit in range(width):
-            if (masks[i] >> np.uint64(bit)) & np.uint64(1):
+        rest = masks[i]
+        bit = 0
+        while rest and bit < width:
+            if rest & np.uint64(1):
                 incident[k] = i
                 code[k] = bit
                 k += 1
+            rest >>= np.uint64(1)
+            bit += 1
     return incident, code
 
 

@@ -241,7 +241,7 @@ def _incidents_table(
     columns: dict[str, Any] = {
         "incident_id": incident_ids,
         "leader_event_id": table.column("event_id").take(pa.array(heads)),
-        "grade": pa.array(np.array(grading.GRADES, dtype=object)[grade], pa.string()),
+        "grade": _named(grade, grading.GRADES),
         "reasons": _flag_lists(flags),
         "report_count": pa.array(report_count, pa.int32()),
         "independent_sources": pa.array(independent, pa.int32()),
@@ -309,12 +309,18 @@ def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int
 
 
 def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:
-    names = np.array(list(flags), dtype=object)
     matrix = np.column_stack([np.asarray(v, dtype=bool) for v in flags.values()])
     _, col = np.nonzero(matrix)
     offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int32)
     np.cumsum(matrix.sum(axis=1), out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names[col], pa.string()))
+    return pa.ListArray.from_arrays(pa.array(offsets), _named(col, tuple(flags)))
+
+
+def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
+    """The strings ``names[codes]``, built by Arrow (no Python string per value)."""
+    dictionary = pa.array(list(names), pa.string())
+    indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
 
 
 def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> pa.Array:
