@@ -138,7 +138,7 @@ def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.nda
     independent = np.bincount(incident, minlength=m)
     multi = np.flatnonzero(independent > 1)
     if multi.size:
-        rows = np.flatnonzero(np.isin(inc, multi))
+        rows = np.flatnonzero((independent > 1)[inc])
         independent[multi] = _collapse_links(arrays, inc, rows, multi)
     return independent
 

@@ -234,7 +234,7 @@ def _incidents_table(
         "re-reports": report_count > unique_rows,
         "matched-several": np.bincount(inc, weights=several, minlength=m) > 0,
         "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
-        "override": np.isin(heads, np.array(list(applied.decisions), dtype=np.int64)),
+        "override": _is_decided(heads, applied, arrays.count),
     }
     take_rows = pa.array(rows)
     start, end = _representative_time(arrays, heads, inc)
@@ -266,6 +266,13 @@ def _incidents_table(
 
 
 _OUTCOMES = ("unknown", "impact", "attempt")
+
+
+def _is_decided(heads: np.ndarray, applied: Applied, n: int) -> np.ndarray:
+    """Whether each head leads an incident a person's decision shaped."""
+    decided = np.zeros(n, dtype=bool)
+    decided[np.array(list(applied.decisions), dtype=np.int64)] = True
+    return np.asarray(decided[heads])
 
 
 def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -51,8 +51,11 @@ def compiled_parallel(function: _F) -> _F:
     return cast(_F, njit(cache=True, nogil=True, parallel=True)(function))
 
 
-STRIDE = 16
-"""Every how many times of an index a sparse copy keeps one (see :func:`_first_time`)."""
+PER_BUCKET = 4
+"""About how many reports of a cell share one of its time buckets (see :func:`_first_time`)."""
+
+SHORT_CELL = 16
+"""A cell of at most this many reports is read from its start, without buckets."""
 
 QUERY_BLOCK = 1 << 20
 """How many reports search an index at once (their records are built block by block)."""
@@ -80,7 +83,10 @@ class Index:
     """Reports sorted by class, cell and time, with their columns in that order.
 
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
-    cells are sorted by (apart, so that binary searches read little memory). Per class:
+    cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
+    (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
+    many buckets) and ``time_table`` (per bucket, the first report at or after its start): see
+    :func:`_first_time`. Per class:
     ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
     cell row, first and last cell in the directory, largest interval, largest time window, time
     shift).
@@ -92,6 +98,8 @@ class Index:
     cells: np.ndarray
     cell_begin: np.ndarray
     cell_end: np.ndarray
+    cell_time: np.ndarray
+    time_table: np.ndarray
     class_floats: np.ndarray
     class_ints: np.ndarray
     origin: tuple[float, float, int]
@@ -138,17 +146,83 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         offset += part.size
         cell_offset += first.size
     report = _join(reports)
+    tq_all, cell_begin, cell_end = _join(tqs), _join(begins), _join(ends)
+    cell_time, time_table = time_buckets(tq_all, cell_begin, cell_end)
     return Index(
         report=report,
         records=records_of(arrays, report),
-        tq=_join(tqs),
+        tq=tq_all,
         cells=_join(cells),
-        cell_begin=_join(begins),
-        cell_end=_join(ends),
+        cell_begin=cell_begin,
+        cell_end=cell_end,
+        cell_time=cell_time,
+        time_table=time_table,
         class_floats=class_floats,
         class_ints=class_ints,
         origin=(x0, y0, t0),
     )
+
+
+def time_buckets(
+    tq: np.ndarray, cell_begin: np.ndarray, cell_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The time buckets of every cell of more than :data:`SHORT_CELL` reports (sorted by
+    ``tq`` within each cell): about one per :data:`PER_BUCKET` reports, as wide as a power of
+    two, each with the position of its first report at or after its start."""
+    cell_time = np.zeros((cell_begin.size, 4), dtype=np.int64)
+    sizes = _bucket_counts(tq, cell_begin, cell_end, cell_time)
+    time_table = np.zeros(int(sizes.sum()), dtype=np.int64)
+    _fill_buckets(tq, cell_begin, cell_end, cell_time, time_table)
+    return cell_time, time_table
+
+
+@compiled
+def _bucket_counts(
+    tq: np.ndarray, cell_begin: np.ndarray, cell_end: np.ndarray, cell_time: np.ndarray
+) -> np.ndarray:  # pragma: no cover
+    """Per cell: earliest time, bucket width (bits), start in the table, bucket count; the
+    table entries each cell needs (bucket count + 1) are returned."""
+    sizes = np.zeros(cell_begin.size, dtype=np.int64)
+    start = 0
+    for k in range(cell_begin.size):
+        lo, hi = cell_begin[k], cell_end[k]
+        if hi - lo <= SHORT_CELL:
+            continue
+        tmin, span = tq[lo], tq[hi - 1] - tq[lo] + 1
+        wanted = max((hi - lo) // PER_BUCKET, 1)
+        width = (span + wanted - 1) // wanted
+        shift = 0
+        while (1 << shift) < width:
+            shift += 1
+        count = ((tq[hi - 1] - tmin) >> shift) + 1
+        cell_time[k, 0] = tmin
+        cell_time[k, 1] = shift
+        cell_time[k, 2] = start
+        cell_time[k, 3] = count
+        sizes[k] = count + 1
+        start += count + 1
+    return sizes
+
+
+@compiled
+def _fill_buckets(
+    tq: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
+) -> None:  # pragma: no cover
+    for k in range(cell_begin.size):
+        count = cell_time[k, 3]
+        if count == 0:
+            continue
+        j, hi = cell_begin[k], cell_end[k]
+        tmin, shift, start = cell_time[k, 0], cell_time[k, 1], cell_time[k, 2]
+        for b in range(count + 1):
+            threshold = tmin + (b << shift)
+            while j < hi and tq[j] < threshold:
+                j += 1
+            time_table[start + b] = j
 
 
 def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.ndarray:
@@ -225,6 +299,7 @@ _IndexArgs = tuple[
     np.ndarray,
     np.ndarray,
     np.ndarray,
+    np.ndarray,
     int,
 ]
 
@@ -236,7 +311,8 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
         *windows(arrays),
         index.records,
         index.tq,
-        np.ascontiguousarray(index.tq[::STRIDE]),
+        index.cell_time,
+        index.time_table,
         index.cells,
         index.cell_begin,
         index.cell_end,
@@ -332,32 +408,40 @@ def _lower(values: np.ndarray, lo: int, hi: int, target: int) -> int:  # pragma:
 
 
 @compiled
-def _first_time_short(
-    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
+def _first_time(
+    tq: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
+    k: int,
+    lo: int,
+    hi: int,
+    target: int,
 ) -> int:  # pragma: no cover
-    """:func:`_first_time`, reading a short cell from its start."""
-    if hi - lo <= STRIDE:
+    """The first position of cell ``k`` (``[lo, hi)``, sorted by ``tq``) at or after ``target``.
+
+    A short cell is read from its start. A longer one looks up the time bucket of ``target``:
+    every report before the bucket's first is earlier than the bucket, every report from the
+    next bucket's first on is later, so the answer lies between the two: two or three memory
+    reads however long the cell (a crowded bucket is searched by halving).
+    """
+    count = cell_time[k, 3]
+    if count == 0:
         while lo < hi and tq[lo] < target:
             lo += 1
         return lo
-    return _first_time(tq, sparse, lo, hi, target)
-
-
-@compiled
-def _first_time(
-    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
-) -> int:  # pragma: no cover
-    """The first position of ``[lo, hi)`` (sorted by ``tq``) at or after time ``target``.
-
-    It first searches every ``STRIDE``-th time (a small array, mostly in cache), then at most
-    ``STRIDE`` times in ``tq``: a handful of memory reads however long the cell.
-    """
-    first = (lo + STRIDE - 1) // STRIDE
-    last = (hi + STRIDE - 1) // STRIDE
-    j = _lower(sparse, first, last, target)
-    start = max(lo, (j - 1) * STRIDE) if j > first else lo
-    stop = min(hi, j * STRIDE) if j < last else hi
-    return _lower(tq, start, stop, target)
+    tmin = cell_time[k, 0]
+    if target <= tmin:
+        return lo
+    bucket = (target - tmin) >> cell_time[k, 1]
+    if bucket >= count:
+        return hi
+    j: int = time_table[cell_time[k, 2] + bucket]
+    stop: int = time_table[cell_time[k, 2] + bucket + 1]
+    if stop - j > SHORT_CELL:
+        return _lower(tq, j, stop, target)
+    while j < stop and tq[j] < target:
+        j += 1
+    return j
 
 
 @compiled
@@ -422,7 +506,8 @@ def _leaders(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
     cell_begin: np.ndarray,
     cell_end: np.ndarray,
@@ -456,7 +541,7 @@ def _leaders(
                 while k < last and cells[k] <= top:
                     if undecided[k] > 0:
                         end = cell_end[k]
-                        q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                        q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
                         while q < end and tq[q] <= t_hi:
                             if (
                                 state[q] == 0
@@ -476,7 +561,8 @@ def _best(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
     cell_begin: np.ndarray,
     cell_end: np.ndarray,
@@ -506,7 +592,7 @@ def _best(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
                     end = cell_end[k]
-                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         score = _score(a, records[q], window_m, window_us, kinds)
                         if score >= 0.0:
@@ -528,7 +614,8 @@ def _count(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
     cell_begin: np.ndarray,
     cell_end: np.ndarray,
@@ -559,7 +646,7 @@ def _count(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top and count[p] < limit:
                     end = cell_end[k]
-                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
                             count[p] += 1
