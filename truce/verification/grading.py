@@ -139,7 +139,7 @@ def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.nda
     multi = np.flatnonzero(independent > 1)
     if multi.size:
         rows = np.flatnonzero((independent > 1)[inc])
-        independent[multi] = _collapse_links(arrays, inc, rows, multi)
+        independent[multi] -= _collapse_links(arrays, inc, rows, multi)
     return independent
 
 
@@ -160,24 +160,40 @@ def normalise_links(links: pa.Array) -> pa.Array:
 def _collapse_links(
     arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, multi: np.ndarray
 ) -> np.ndarray:
-    """Independent origins of the incidents ``multi`` once origins sharing a link are one."""
-    links = normalise_links(arrays.table.column("link").take(pa.array(rows)).combine_chunks())
-    encoded = pc.dictionary_encode(links)
-    link_code = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    empty = np.asarray(pc.equal(links, "").to_numpy(zero_copy_only=False), dtype=bool)
-    origin_nodes, origin_of_row = unique_inverse(
-        inc[rows].astype(np.int64) * len(arrays.origin_names) + arrays.origin[rows]
+    """Per incident of ``multi``: how many of its origins count as another one because they
+    share a link with it (its independent origins are its distinct origins less these).
+
+    Origins are joined only through links, so an origin none of whose reports in the incident
+    carries a link stays on its own: the graph of origins and links is built from the reports
+    with a link alone, and every origin that is not the first of its connected group counts.
+    """
+    column = arrays.table.column("link").take(pa.array(rows)).combine_chunks()
+    given = np.asarray(
+        pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False), dtype=bool
     )
-    width = int(link_code.max()) + 1 if link_code.size else 1
+    rows = rows[given]
+    links = normalise_links(column.filter(pa.array(given)))
+    linked = np.asarray(pc.not_equal(links, "").to_numpy(zero_copy_only=False), dtype=bool)
+    rows = rows[linked]
+    links = links.filter(pa.array(linked))
+    origins = len(arrays.origin_names)
+    incident_at = np.full(int(inc.max(initial=0)) + 1, -1, dtype=np.int64)
+    incident_at[multi] = np.arange(multi.size, dtype=np.int64)
+    if rows.size == 0:
+        return np.zeros(multi.size, dtype=np.int64)
+    link_code = np.asarray(
+        pc.dictionary_encode(links).indices.to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    origin_nodes, origin_of_row = unique_inverse(
+        inc[rows].astype(np.int64) * origins + arrays.origin[rows]
+    )
+    width = int(link_code.max()) + 1
     link_keys, link_of_row = unique_inverse(inc[rows].astype(np.int64) * width + link_code)
-    with_link = ~empty
-    left = origin_of_row[with_link]
-    right = link_of_row[with_link] + origin_nodes.size
-    label = _components(left, right, origin_nodes.size + link_keys.size)
-    roots = np.flatnonzero(label[: origin_nodes.size] == np.arange(origin_nodes.size))
-    incident_of_root = origin_nodes[roots] // len(arrays.origin_names)
-    counts = np.bincount(np.searchsorted(multi, incident_of_root), minlength=multi.size)
-    return counts
+    label = _components(
+        origin_of_row, link_of_row + origin_nodes.size, origin_nodes.size + link_keys.size
+    )
+    joined = label[: origin_nodes.size] != np.arange(origin_nodes.size)
+    return np.bincount(incident_at[origin_nodes[joined] // origins], minlength=multi.size)
 
 
 @compiled
