@@ -85,8 +85,8 @@ class Index:
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
     cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
     (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
-    many buckets) and ``time_table`` (per bucket, the first report at or after its start): see
-    :func:`_first_time`. Per class:
+    many buckets, first and end position: one 64-byte row, read at once) and ``time_table``
+    (per bucket, the first report at or after its start): see :func:`_first_time`. Per class:
     ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
     cell row, first and last cell in the directory, largest interval, largest time window, time
     shift).
@@ -169,7 +169,9 @@ def time_buckets(
     """The time buckets of every cell of more than :data:`SHORT_CELL` reports (sorted by
     ``tq`` within each cell): about one per :data:`PER_BUCKET` reports, as wide as a power of
     two, each with the position of its first report at or after its start."""
-    cell_time = np.zeros((cell_begin.size, 4), dtype=np.int64)
+    cell_time = np.zeros((cell_begin.size, 8), dtype=np.int64)
+    cell_time[:, 4] = cell_begin
+    cell_time[:, 5] = cell_end
     sizes = _bucket_counts(tq, cell_begin, cell_end, cell_time)
     time_table = np.zeros(int(sizes.sum()), dtype=np.int64)
     _fill_buckets(tq, cell_begin, cell_end, cell_time, time_table)
@@ -298,8 +300,6 @@ _IndexArgs = tuple[
     np.ndarray,
     np.ndarray,
     np.ndarray,
-    np.ndarray,
-    np.ndarray,
     int,
 ]
 
@@ -314,8 +314,6 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
         index.cell_time,
         index.time_table,
         index.cells,
-        index.cell_begin,
-        index.cell_end,
         index.class_floats,
         index.class_ints,
         np.array(index.origin[:2], dtype=np.float64),
@@ -509,8 +507,6 @@ def _leaders(
     cell_time: np.ndarray,
     time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -540,8 +536,8 @@ def _leaders(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
                     if undecided[k] > 0:
-                        end = cell_end[k]
-                        q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
+                        end = cell_time[k, 5]
+                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                         while q < end and tq[q] <= t_hi:
                             if (
                                 state[q] == 0
@@ -564,8 +560,6 @@ def _best(
     cell_time: np.ndarray,
     time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -591,8 +585,8 @@ def _best(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
-                    end = cell_end[k]
-                    q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
+                    end = cell_time[k, 5]
+                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         score = _score(a, records[q], window_m, window_us, kinds)
                         if score >= 0.0:
@@ -617,8 +611,6 @@ def _count(
     cell_time: np.ndarray,
     time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -645,8 +637,8 @@ def _count(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top and count[p] < limit:
-                    end = cell_end[k]
-                    q = _first_time(tq, cell_time, time_table, k, cell_begin[k], end, t_lo)
+                    end = cell_time[k, 5]
+                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
                             count[p] += 1
