@@ -85,8 +85,9 @@ class Index:
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
     cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
     (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
-    many buckets, first and end position: one 64-byte row, read at once) and ``time_table``
-    (per bucket, the first report at or after its start): see :func:`_first_time`. Per class:
+    many buckets, first and end position, latest time: one 64-byte row, read at once) and
+    ``time_table`` (per bucket, the first report at or after its start): see
+    :func:`_first_time`. Per class:
     ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
     cell row, first and last cell in the directory, largest interval, largest time window, time
     shift).
@@ -172,6 +173,9 @@ def time_buckets(
     cell_time = np.zeros((cell_begin.size, 8), dtype=np.int64)
     cell_time[:, 4] = cell_begin
     cell_time[:, 5] = cell_end
+    if cell_begin.size:
+        cell_time[:, 0] = tq[cell_begin]
+        cell_time[:, 6] = tq[cell_end - 1]
     sizes = _bucket_counts(tq, cell_begin, cell_end, cell_time)
     time_table = np.zeros(int(sizes.sum()), dtype=np.int64)
     _fill_buckets(tq, cell_begin, cell_end, cell_time, time_table)
@@ -422,13 +426,15 @@ def _first_time(
     next bucket's first on is later, so the answer lies between the two: two or three memory
     reads however long the cell (a crowded bucket is searched by halving).
     """
+    tmin = cell_time[k, 0]
+    if target <= tmin:
+        return lo
+    if target > cell_time[k, 6]:
+        return hi
     count = cell_time[k, 3]
     if count == 0:
         while lo < hi and tq[lo] < target:
             lo += 1
-        return lo
-    tmin = cell_time[k, 0]
-    if target <= tmin:
         return lo
     bucket = (target - tmin) >> cell_time[k, 1]
     if bucket >= count:
@@ -536,7 +542,7 @@ def _leaders(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
                     if undecided[k] > 0:
-                        end = cell_time[k, 5]
+                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                         q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                         while q < end and tq[q] <= t_hi:
                             if (
@@ -585,7 +591,7 @@ def _best(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
-                    end = cell_time[k, 5]
+                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                     q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         score = _score(a, records[q], window_m, window_us, kinds)
@@ -637,7 +643,7 @@ def _count(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top and count[p] < limit:
-                    end = cell_time[k, 5]
+                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                     q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
