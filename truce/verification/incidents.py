@@ -137,7 +137,12 @@ def _incident_order(arrays: ReportArrays, heads: np.ndarray, position: np.ndarra
     seconds = (arrays.start[heads] - arrays.start.min()) // 1_000_000
     bits = max(int(position.size).bit_length(), 1)
     if int(seconds.max(initial=0)).bit_length() + bits <= 62:
-        return heads[np.argsort((seconds << bits) | position[heads])]
+        # Positions are distinct: a plain sort of the packed keys (faster than argsort) gives
+        # the positions in order, and each position names its report.
+        report_at = np.empty(position.size, dtype=np.int64)
+        report_at[position] = np.arange(position.size, dtype=np.int64)
+        keys = np.sort((seconds << bits) | position[heads])
+        return np.asarray(report_at[keys & ((1 << bits) - 1)])
     return heads[np.lexsort((position[heads], seconds))]
 
 
