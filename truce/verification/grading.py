@@ -251,34 +251,83 @@ def kind_conflicts(
 ) -> np.ndarray:
     """Per incident: whether two origins report kinds that conflict or are incompatible.
 
-    Only ``specific`` reports are compared.
+    Only ``specific`` reports are compared, and only in incidents where they name two origins
+    and two kinds or more. Compiled: the reports are grouped by incident (a counting sort), and
+    each incident's distinct (origin, kind) pairs compared two by two.
     """
-    kinds = len(arrays.kinds.slugs)
-    origins = len(arrays.origin_names)
     result = np.zeros(m, dtype=bool)
-    rows = np.flatnonzero(specific)
-    several = np.zeros(m, dtype=bool)
-    for codes, width in ((arrays.origin, origins), (arrays.kind, kinds)):
-        incident, _ = distinct_codes(inc[rows], codes[rows], m, width)
-        count = np.bincount(incident, minlength=m)
-        several = count > 1 if codes is arrays.origin else several & (count > 1)
-    rows = rows[several[inc[rows]]]
-    if rows.size == 0:
-        return result
-    triple = (inc[rows].astype(np.int64) * origins + arrays.origin[rows]) * kinds
-    triple = sorted_unique(triple + arrays.kind[rows])
-    incident = triple // (origins * kinds)
-    ends = np.searchsorted(incident, incident, side="right")
-    spans = ends - np.arange(triple.size) - 1
-    left = np.repeat(np.arange(triple.size), spans)
-    offsets = np.cumsum(spans) - spans
-    right = np.arange(left.size) - np.repeat(offsets, spans) + left + 1
-    origin_l = (triple[left] // kinds) % origins
-    origin_r = (triple[right] // kinds) % origins
-    relation = arrays.kinds.matrix[triple[left] % kinds, triple[right] % kinds]
-    bad = (origin_l != origin_r) & (relation != AGREE) & (relation != CONSISTENT)
-    result[incident[left[bad]]] = True
+    _kind_conflicts(
+        np.asarray(inc, dtype=np.int64),
+        arrays.origin,
+        arrays.kind,
+        np.asarray(specific, dtype=np.bool_),
+        arrays.kinds.matrix,
+        result,
+    )
     return result
+
+
+@compiled
+def _kind_conflicts(
+    inc: np.ndarray,
+    origin: np.ndarray,
+    kind: np.ndarray,
+    specific: np.ndarray,
+    matrix: np.ndarray,
+    result: np.ndarray,
+) -> None:  # pragma: no cover
+    m = result.size
+    start = np.zeros(m + 1, dtype=np.int64)
+    for i in range(inc.size):
+        if specific[i]:
+            start[inc[i] + 1] += 1
+    for j in range(m):
+        start[j + 1] += start[j]
+    cursor = start[:-1].copy()
+    rows = np.empty(start[m], dtype=np.int64)
+    for i in range(inc.size):
+        if specific[i]:
+            rows[cursor[inc[i]]] = i
+            cursor[inc[i]] += 1
+    pair_origin = np.empty(0, dtype=np.int64)
+    pair_kind = np.empty(0, dtype=np.int64)
+    for j in range(m):
+        lo, hi = start[j], start[j + 1]
+        if hi - lo < 2:
+            continue
+        several_origins = False
+        several_kinds = False
+        for a in range(lo + 1, hi):
+            several_origins |= origin[rows[a]] != origin[rows[lo]]
+            several_kinds |= kind[rows[a]] != kind[rows[lo]]
+        if not (several_origins and several_kinds):
+            continue
+        if pair_origin.size < hi - lo:
+            pair_origin = np.empty(hi - lo, dtype=np.int64)
+            pair_kind = np.empty(hi - lo, dtype=np.int64)
+        distinct = 0
+        for a in range(lo, hi):
+            o, k = origin[rows[a]], kind[rows[a]]
+            seen = False
+            for d in range(distinct):
+                if pair_origin[d] == o and pair_kind[d] == k:
+                    seen = True
+                    break
+            if not seen:
+                pair_origin[distinct] = o
+                pair_kind[distinct] = k
+                distinct += 1
+        for a in range(distinct):
+            for b in range(a + 1, distinct):
+                if pair_origin[a] == pair_origin[b]:
+                    continue
+                # the relation read as the sorted pairs of the vectorised version read it
+                if (pair_origin[a], pair_kind[a]) < (pair_origin[b], pair_kind[b]):
+                    relation = matrix[pair_kind[a], pair_kind[b]]
+                else:
+                    relation = matrix[pair_kind[b], pair_kind[a]]
+                if relation != AGREE and relation != CONSISTENT:
+                    result[j] = True
 
 
 def confirmed(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
