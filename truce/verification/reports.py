@@ -16,7 +16,7 @@ arrays, one entry per report, without building a Python object per report.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 import numpy as np
@@ -99,6 +99,25 @@ class ReportArrays:
     def count(self) -> int:
         """How many reports."""
         return int(self.located.shape[0])
+
+    def without_geometry(self) -> ReportArrays:
+        """The same arrays less those only grouping reads (places, windows, grid and doubled
+        times), left empty: what the incidents table needs, so that the rest can be freed."""
+        empty_float = np.zeros(0, dtype=np.float64)
+        empty_int = np.zeros(0, dtype=np.int64)
+        return replace(
+            self,
+            xyz=np.zeros((3, 0), dtype=np.float64),
+            lon=empty_float,
+            lat=empty_float,
+            radius=empty_float,
+            window_m=empty_float,
+            window_us=empty_int,
+            grid_x=empty_float,
+            grid_y=empty_float,
+            mid2=empty_int,
+            span2=empty_int,
+        )
 
 
 def as_table(reports: Reports) -> pa.Table:
