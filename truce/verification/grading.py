@@ -64,9 +64,19 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values, sorted, and the place of each value among them."""
-    order = np.argsort(values)
-    ordered = values[order]
+    """The distinct values, sorted, and the place of each value among them.
+
+    Non-negative values that leave room are sorted with their position packed in the low bits
+    (a plain sort, several times faster than ``argsort``).
+    """
+    bits = max(int(values.size).bit_length(), 1)
+    if values.size and values.min() >= 0 and int(values.max()).bit_length() + bits <= 63:
+        keys = np.sort((values.astype(np.int64) << bits) | np.arange(values.size, dtype=np.int64))
+        order = keys & ((1 << bits) - 1)
+        ordered = keys >> bits
+    else:
+        order = np.argsort(values)
+        ordered = values[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if values.size else np.zeros(0, dtype=bool)
     inverse = np.empty(values.size, dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
