@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from truce.verification.priority import combine, content_hash
+from truce.verification.priority import combine, content_hash, stable_order
 from truce.verification.reports import ReportArrays
 
 TEXT_FIELDS: tuple[str, ...] = (
@@ -52,7 +52,7 @@ def representatives(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
     codes = _text_codes(arrays.table, candidates)
     full = _numeric_columns(arrays, candidates) + [c[candidates] for c in counts] + codes
     second_hash = _hash_columns(first_hash[candidates], codes)
-    order = np.argsort(second_hash, kind="stable")
+    order = stable_order(second_hash)
     members, hashes = candidates[order], second_hash[order]
     full = [c[order] for c in full]
     run_start = np.r_[True, hashes[1:] != hashes[:-1]]

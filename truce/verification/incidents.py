@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from truce.verification import grading
 from truce.verification.grouping import ALONE, LEADER, MEMBER, RE_REPORT, ROLES, Grouping
 from truce.verification.overrides import Applied
+from truce.verification.priority import stable_order
 from truce.verification.reports import ReportArrays
 from truce.verification.scan import compiled
 
@@ -343,7 +344,7 @@ def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> 
     flat = claims.flatten()
     rank_in_incident = np.empty(rows.size, dtype=np.int64)
     rank_in_incident[rows] = np.arange(rows.size, dtype=np.int64)
-    order = np.argsort(rank_in_incident[parent], kind="stable")
+    order = stable_order(rank_in_incident[parent].astype(np.uint64))
     parent, taken = parent[order], pa.array(order)
     values = pa.StructArray.from_arrays(
         [

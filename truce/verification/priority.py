@@ -168,6 +168,10 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     their full key, position breaking ties (by insertion: such runs are short).
     """
     bits = np.uint64(max(int(keys.size).bit_length(), 1))
+    if keys.size and int(keys.max()).bit_length() + int(bits) <= 64:
+        # small keys: key and position together fit in 64 bits, no runs to put in order
+        packed = (keys.astype(np.uint64) << bits) | np.arange(keys.size, dtype=np.uint64)
+        return (np.sort(packed) & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
     packed = ((keys >> bits) << bits) | np.arange(keys.size, dtype=np.uint64)
     order = (np.sort(packed) & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
     _order_runs(np.ascontiguousarray(keys, dtype=np.uint64), order, bits)
