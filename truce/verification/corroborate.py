@@ -39,6 +39,7 @@ def corroborate(
     table = as_table(reports)
     arrays = report_arrays(table, config)
     grouping = group_reports(arrays)
+    arrays = arrays.without_geometry()
     applied = apply_overrides(
         table.column("event_id"), grouping.leader, grouping.order_key, overrides
     )

@@ -31,7 +31,9 @@ import pyarrow.compute as pc
 from truce.verification import grading
 from truce.verification.grouping import ALONE, LEADER, MEMBER, RE_REPORT, ROLES, Grouping
 from truce.verification.overrides import Applied
+from truce.verification.priority import stable_order
 from truce.verification.reports import ReportArrays
+from truce.verification.scan import compiled
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
@@ -110,18 +112,15 @@ def build_tables(
     """The incidents table and the assignments table."""
     n = arrays.count
     leader = applied.leader
-    position = np.empty(n, dtype=np.int64)
-    position[np.argsort(grouping.order_key)] = np.arange(n, dtype=np.int64)
+    position = _positions(grouping.order_key)
     heads = _incident_order(arrays, np.flatnonzero(leader == np.arange(n)), position)
     m = heads.size
     incident_of_head = np.full(n, -1, dtype=np.int64)
     incident_of_head[heads] = np.arange(m, dtype=np.int64)
     inc = incident_of_head[leader]
-    listing = position + 1
-    listing[heads] = 0
-    rows = _rows_by_incident(inc, listing)
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
+    rows = _rows_by_incident(inc, position, heads, offsets)
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
     ids = arrays.table.column("event_id")
@@ -139,16 +138,60 @@ def _incident_order(arrays: ReportArrays, heads: np.ndarray, position: np.ndarra
     seconds = (arrays.start[heads] - arrays.start.min()) // 1_000_000
     bits = max(int(position.size).bit_length(), 1)
     if int(seconds.max(initial=0)).bit_length() + bits <= 62:
-        return heads[np.argsort((seconds << bits) | position[heads])]
+        # Positions are distinct: a plain sort of the packed keys (faster than argsort) gives
+        # the positions in order, and each position names its report.
+        report_at = np.empty(position.size, dtype=np.int64)
+        report_at[position] = np.arange(position.size, dtype=np.int64)
+        keys = np.sort((seconds << bits) | position[heads])
+        return np.asarray(report_at[keys & ((1 << bits) - 1)])
     return heads[np.lexsort((position[heads], seconds))]
 
 
-def _rows_by_incident(inc: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Reports sorted by incident, then by ``position`` (unique within an incident)."""
-    bits = max(int(position.size + 1).bit_length(), 1)
-    if int(inc.max(initial=0)).bit_length() + bits <= 62:
-        return np.argsort((inc << bits) | position)
-    return np.lexsort((position, inc))
+def _positions(order_key: np.ndarray) -> np.ndarray:
+    """The place of each report when sorted by its (distinct) ``order_key``.
+
+    A key is the representative's rank (high bits) and the place among its re-reports (low 20
+    bits, numbered from 0): the places follow by counting, without a sort, unless a report has
+    so many re-reports that the low bits saturate.
+    """
+    n = order_key.size
+    within = order_key & ((1 << 20) - 1)
+    if n == 0 or int(within.max()) >= (1 << 20) - 1:
+        position = np.empty(n, dtype=np.int64)
+        position[np.argsort(order_key)] = np.arange(n, dtype=np.int64)
+        return position
+    group = order_key >> 20
+    sizes = np.bincount(group)
+    first = np.cumsum(sizes) - sizes
+    return np.asarray(first[group] + within, dtype=np.int64)
+
+
+def _rows_by_incident(
+    inc: np.ndarray, position: np.ndarray, heads: np.ndarray, offsets: np.ndarray
+) -> np.ndarray:
+    """Reports sorted by incident, each incident's head first, then the others by ``position``
+    (a permutation): a counting sort."""
+    in_order = np.empty(position.size, dtype=np.int64)
+    in_order[position] = np.arange(position.size, dtype=np.int64)
+    rows = np.empty(position.size, dtype=np.int64)
+    _place_rows(inc, in_order, heads, offsets.astype(np.int64), rows)
+    return rows
+
+
+@compiled
+def _place_rows(
+    inc: np.ndarray, in_order: np.ndarray, heads: np.ndarray, offsets: np.ndarray, rows: np.ndarray
+) -> None:  # pragma: no cover
+    cursor = offsets[:-1].copy()
+    is_head = np.zeros(inc.size, dtype=np.bool_)
+    for h in heads:
+        rows[cursor[inc[h]]] = h
+        cursor[inc[h]] += 1
+        is_head[h] = True
+    for k in in_order:
+        if not is_head[k]:
+            rows[cursor[inc[k]]] = k
+            cursor[inc[k]] += 1
 
 
 def _roles(grouping: Grouping, leader: np.ndarray, decided: np.ndarray) -> np.ndarray:
@@ -197,14 +240,14 @@ def _incidents_table(
         "re-reports": report_count > unique_rows,
         "matched-several": np.bincount(inc, weights=several, minlength=m) > 0,
         "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
-        "override": np.isin(heads, np.array(list(applied.decisions), dtype=np.int64)),
+        "override": _is_decided(heads, applied, arrays.count),
     }
     take_rows = pa.array(rows)
     start, end = _representative_time(arrays, heads, inc)
     columns: dict[str, Any] = {
         "incident_id": incident_ids,
         "leader_event_id": table.column("event_id").take(pa.array(heads)),
-        "grade": pa.array(np.array(grading.GRADES, dtype=object)[grade], pa.string()),
+        "grade": _named(grade, grading.GRADES),
         "reasons": _flag_lists(flags),
         "report_count": pa.array(report_count, pa.int32()),
         "independent_sources": pa.array(independent, pa.int32()),
@@ -229,6 +272,13 @@ def _incidents_table(
 
 
 _OUTCOMES = ("unknown", "impact", "attempt")
+
+
+def _is_decided(heads: np.ndarray, applied: Applied, n: int) -> np.ndarray:
+    """Whether each head leads an incident a person's decision shaped."""
+    decided = np.zeros(n, dtype=bool)
+    decided[np.array(list(applied.decisions), dtype=np.int64)] = True
+    return np.asarray(decided[heads])
 
 
 def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -272,12 +322,18 @@ def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int
 
 
 def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:
-    names = np.array(list(flags), dtype=object)
     matrix = np.column_stack([np.asarray(v, dtype=bool) for v in flags.values()])
     _, col = np.nonzero(matrix)
     offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int32)
     np.cumsum(matrix.sum(axis=1), out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names[col], pa.string()))
+    return pa.ListArray.from_arrays(pa.array(offsets), _named(col, tuple(flags)))
+
+
+def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
+    """The strings ``names[codes]``, built by Arrow (no Python string per value)."""
+    dictionary = pa.array(list(names), pa.string())
+    indices = pa.array(np.asarray(codes, dtype=np.int32), pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
 
 
 def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> pa.Array:
@@ -288,7 +344,7 @@ def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> 
     flat = claims.flatten()
     rank_in_incident = np.empty(rows.size, dtype=np.int64)
     rank_in_incident[rows] = np.arange(rows.size, dtype=np.int64)
-    order = np.argsort(rank_in_incident[parent], kind="stable")
+    order = stable_order(rank_in_incident[parent].astype(np.uint64))
     parent, taken = parent[order], pa.array(order)
     values = pa.StructArray.from_arrays(
         [

@@ -151,13 +151,58 @@ def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
 def rank_order(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """``idx`` sorted from the report that should lead first to the one that should lead last."""
     keys = priority_keys(arrays, idx)
-    order = np.argsort(keys, kind="stable")
-    ordered = idx[order]
+    order = stable_order(keys)
+    ordered = np.asarray(idx[order])
     sorted_keys = keys[order]
     tied = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if tied.size:
         ordered = _break_ties(arrays, ordered, sorted_keys, tied)
     return ordered
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for 64-bit unsigned keys, by a plain sort.
+
+    Each key's top bits and its position below them are sorted as one number (a plain sort is
+    several times faster than ``argsort``); keys whose top bits tie are then put in order of
+    their full key, position breaking ties (by insertion: such runs are short).
+    """
+    bits = np.uint64(max(int(keys.size).bit_length(), 1))
+    if keys.size and int(keys.max()).bit_length() + int(bits) <= 64:
+        # small keys: key and position together fit in 64 bits, no runs to put in order
+        packed = (keys.astype(np.uint64) << bits) | np.arange(keys.size, dtype=np.uint64)
+        return (np.sort(packed) & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    packed = ((keys >> bits) << bits) | np.arange(keys.size, dtype=np.uint64)
+    order = (np.sort(packed) & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    _order_runs(np.ascontiguousarray(keys, dtype=np.uint64), order, bits)
+    return np.asarray(order)
+
+
+@compiled
+def _order_runs(keys: np.ndarray, order: np.ndarray, bits: np.uint64) -> None:  # pragma: no cover
+    """Sort each run of ``order`` whose keys share their top bits by full key, then position."""
+    n = order.size
+    start = 0
+    while start < n:
+        end = start + 1
+        top = keys[order[start]] >> bits
+        while end < n and keys[order[end]] >> bits == top:
+            end += 1
+        if end - start > 32:
+            run = order[start:end].copy()
+            order[start:end] = run[np.argsort(keys[run], kind="mergesort")]
+            start = end
+            continue
+        for i in range(start + 1, end):
+            item = order[i]
+            j = i - 1
+            while j >= start and (
+                keys[order[j]] > keys[item] or (keys[order[j]] == keys[item] and order[j] > item)
+            ):
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = item
+        start = end
 
 
 def _break_ties(

@@ -16,7 +16,7 @@ arrays, one entry per report, without building a Python object per report.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 import numpy as np
@@ -60,7 +60,9 @@ class ReportArrays:
     """One entry per report: where, when, what, from whom, and the matching windows.
 
     ``mid2`` is twice the middle of each time interval and ``span2`` its length (microseconds,
-    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``.
+    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``;
+    ``type_window_m`` and ``type_window_us`` the windows of each source type (by
+    ``type_index``).
     """
 
     table: pa.Table
@@ -90,11 +92,32 @@ class ReportArrays:
     mid2: np.ndarray
     span2: np.ndarray
     extent: tuple[float, float, float, float, int, int]
+    type_window_m: np.ndarray
+    type_window_us: np.ndarray
 
     @property
     def count(self) -> int:
         """How many reports."""
         return int(self.located.shape[0])
+
+    def without_geometry(self) -> ReportArrays:
+        """The same arrays less those only grouping reads (places, windows, grid and doubled
+        times), left empty: what the incidents table needs, so that the rest can be freed."""
+        empty_float = np.zeros(0, dtype=np.float64)
+        empty_int = np.zeros(0, dtype=np.int64)
+        return replace(
+            self,
+            xyz=np.zeros((3, 0), dtype=np.float64),
+            lon=empty_float,
+            lat=empty_float,
+            radius=empty_float,
+            window_m=empty_float,
+            window_us=empty_int,
+            grid_x=empty_float,
+            grid_y=empty_float,
+            mid2=empty_int,
+            span2=empty_int,
+        )
 
 
 def as_table(reports: Reports) -> pa.Table:
@@ -133,6 +156,10 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         [origin_names.index(d.origin_name) for d in declared], dtype=np.int32
     )
     grid = grid_coordinates(lon, lat, located)
+    type_window_m = np.array([t.distance_m for t in config.source_types], dtype=np.float64)
+    type_window_us = np.array(
+        [round(t.time_s * US_PER_S) for t in config.source_types], dtype=np.int64
+    )
     return ReportArrays(
         table=table,
         kinds=kinds,
@@ -148,8 +175,8 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         source=source,
         source_names=source_names,
         type_index=per_source_type[source],
-        window_m=np.array([t.distance_m for t in types], dtype=np.float64)[source],
-        window_us=np.array([round(t.time_s * US_PER_S) for t in types], dtype=np.int64)[source],
+        window_m=type_window_m[per_source_type][source],
+        window_us=type_window_us[per_source_type][source],
         confirms=np.array([t.confirms for t in types], dtype=bool)[source],
         attributes=np.array([d.attributes for d in declared], dtype=bool)[source],
         origin=per_source_origin[source],
@@ -165,6 +192,8 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         mid2=start + end,
         span2=end - start,
         extent=_extent(grid[0], grid[1], start + end, located),
+        type_window_m=type_window_m,
+        type_window_us=type_window_us,
     )
 
 

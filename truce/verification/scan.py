@@ -11,7 +11,9 @@ do not widen every search), each class sorted by (cell column, cell row, time) o
 cells are about as wide as the class's own reach, with a directory of its non-empty cells. A
 report looks for the reports of a class it may match by walking the columns of cells its reach
 covers, finding in each column the first cell by binary search, and in each cell the stretch of
-its time reach by binary search again. Every candidate is checked with the exact test of
+its time reach through the cell's time buckets (two or three memory reads). Sorting uses plain
+``np.sort`` of keys with the position packed in their low bits, several times faster than
+``argsort``. Every candidate is checked with the exact test of
 :func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
 does, operation for operation, so the results are the same to the last bit.
 
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from truce.verification.reports import EARTH_RADIUS_M, ReportArrays
 
@@ -45,8 +47,17 @@ def compiled(function: _F) -> _F:
     return cast(_F, njit(cache=True, nogil=True)(function))
 
 
-STRIDE = 16
-"""Every how many times of an index a sparse copy keeps one (see :func:`_first_time`)."""
+def compiled_parallel(function: _F) -> _F:
+    """:func:`compiled`, with its ``prange`` loops run on all cores. Each iteration of such a
+    loop writes only its own entries, so the result does not depend on the number of threads."""
+    return cast(_F, njit(cache=True, nogil=True, parallel=True)(function))
+
+
+PER_BUCKET = 4
+"""About how many reports of a cell share one of its time buckets (see :func:`_first_time`)."""
+
+SHORT_CELL = 16
+"""A cell of at most this many reports is read from its start, without buckets."""
 
 QUERY_BLOCK = 1 << 20
 """How many reports search an index at once (their records are built block by block)."""
@@ -74,7 +85,11 @@ class Index:
     """Reports sorted by class, cell and time, with their columns in that order.
 
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
-    cells are sorted by (apart, so that binary searches read little memory). Per class:
+    cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
+    (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
+    many buckets, first and end position, latest time: one 64-byte row, read at once) and
+    ``time_table`` (per bucket, the first report at or after its start): see
+    :func:`_first_time`. Per class:
     ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
     cell row, first and last cell in the directory, largest interval, largest time window, time
     shift).
@@ -86,6 +101,8 @@ class Index:
     cells: np.ndarray
     cell_begin: np.ndarray
     cell_end: np.ndarray
+    cell_time: np.ndarray
+    time_table: np.ndarray
     class_floats: np.ndarray
     class_ints: np.ndarray
     origin: tuple[float, float, int]
@@ -109,10 +126,7 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         y_bits = max(int(cy.max()).bit_length(), 1)
         cell = (cx << y_bits) | cy
         del cx, cy
-        t_bits = 62 - max(int(cell.max()).bit_length(), 1)
-        shift = max(int(t1 - t0).bit_length() + 1 - t_bits, 0)
-        tq = (arrays.mid2[part] - t0) >> shift
-        order = np.argsort((cell << t_bits) | tq)
+        order, tq, shift = _cell_time_order(cell, arrays.mid2[part] - t0, int(t1 - t0))
         cell = cell[order]
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
@@ -132,17 +146,111 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         offset += part.size
         cell_offset += first.size
     report = _join(reports)
+    tq_all, cell_begin, cell_end = _join(tqs), _join(begins), _join(ends)
+    cell_time, time_table = time_buckets(tq_all, cell_begin, cell_end)
     return Index(
         report=report,
         records=records_of(arrays, report),
-        tq=_join(tqs),
+        tq=tq_all,
         cells=_join(cells),
-        cell_begin=_join(begins),
-        cell_end=_join(ends),
+        cell_begin=cell_begin,
+        cell_end=cell_end,
+        cell_time=cell_time,
+        time_table=time_table,
         class_floats=class_floats,
         class_ints=class_ints,
         origin=(x0, y0, t0),
     )
+
+
+def _cell_time_order(
+    cell: np.ndarray, time: np.ndarray, span: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The order that sorts reports by cell, then quantised time; the quantised times (shifted
+    right by the returned shift, so that the sort key fits in 63 bits).
+
+    The position of each report is packed in the key's lowest bits, so a plain sort of the keys
+    (several times faster than ``argsort``) gives the order; the time is quantised as coarsely
+    as needed (a search widens its reach to whole quanta, so this only adds candidates).
+    """
+    index_bits = max(int(cell.size).bit_length(), 1)
+    t_bits = 63 - max(int(cell.max(initial=0)).bit_length(), 1) - index_bits
+    if t_bits < 8:
+        t_bits = 62 - max(int(cell.max(initial=0)).bit_length(), 1)
+        shift = max(span.bit_length() + 1 - t_bits, 0)
+        tq = time >> shift
+        return np.argsort((cell << t_bits) | tq), tq, shift
+    shift = max(span.bit_length() + 1 - t_bits, 0)
+    tq = time >> shift
+    keys = np.sort((((cell << t_bits) | tq) << index_bits) | np.arange(cell.size, dtype=np.int64))
+    return keys & ((1 << index_bits) - 1), tq, shift
+
+
+def time_buckets(
+    tq: np.ndarray, cell_begin: np.ndarray, cell_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The time buckets of every cell of more than :data:`SHORT_CELL` reports (sorted by
+    ``tq`` within each cell): about one per :data:`PER_BUCKET` reports, as wide as a power of
+    two, each with the position of its first report at or after its start."""
+    cell_time = np.zeros((cell_begin.size, 8), dtype=np.int64)
+    cell_time[:, 4] = cell_begin
+    cell_time[:, 5] = cell_end
+    if cell_begin.size:
+        cell_time[:, 0] = tq[cell_begin]
+        cell_time[:, 6] = tq[cell_end - 1]
+    sizes = _bucket_counts(tq, cell_begin, cell_end, cell_time)
+    time_table = np.zeros(int(sizes.sum()), dtype=np.int64)
+    _fill_buckets(tq, cell_begin, cell_end, cell_time, time_table)
+    return cell_time, time_table
+
+
+@compiled
+def _bucket_counts(
+    tq: np.ndarray, cell_begin: np.ndarray, cell_end: np.ndarray, cell_time: np.ndarray
+) -> np.ndarray:  # pragma: no cover
+    """Per cell: earliest time, bucket width (bits), start in the table, bucket count; the
+    table entries each cell needs (bucket count + 1) are returned."""
+    sizes = np.zeros(cell_begin.size, dtype=np.int64)
+    start = 0
+    for k in range(cell_begin.size):
+        lo, hi = cell_begin[k], cell_end[k]
+        if hi - lo <= SHORT_CELL:
+            continue
+        tmin, span = tq[lo], tq[hi - 1] - tq[lo] + 1
+        wanted = max((hi - lo) // PER_BUCKET, 1)
+        width = (span + wanted - 1) // wanted
+        shift = 0
+        while (1 << shift) < width:
+            shift += 1
+        count = ((tq[hi - 1] - tmin) >> shift) + 1
+        cell_time[k, 0] = tmin
+        cell_time[k, 1] = shift
+        cell_time[k, 2] = start
+        cell_time[k, 3] = count
+        sizes[k] = count + 1
+        start += count + 1
+    return sizes
+
+
+@compiled
+def _fill_buckets(
+    tq: np.ndarray,
+    cell_begin: np.ndarray,
+    cell_end: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
+) -> None:  # pragma: no cover
+    for k in range(cell_begin.size):
+        count = cell_time[k, 3]
+        if count == 0:
+            continue
+        j, hi = cell_begin[k], cell_end[k]
+        tmin, shift, start = cell_time[k, 0], cell_time[k, 1], cell_time[k, 2]
+        for b in range(count + 1):
+            threshold = tmin + (b << shift)
+            while j < hi and tq[j] < threshold:
+                j += 1
+            time_table[start + b] = j
 
 
 def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.ndarray:
@@ -161,15 +269,40 @@ def _join(parts: list[np.ndarray]) -> np.ndarray:
 def records_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """The :data:`RECORD` of each report of ``idx``."""
     records = np.zeros(idx.size, dtype=RECORD)
-    records["x"] = arrays.xyz[0][idx]
-    records["y"] = arrays.xyz[1][idx]
-    records["z"] = arrays.xyz[2][idx]
-    records["radius"] = arrays.radius[idx]
-    records["mid2"] = arrays.mid2[idx]
-    records["span2"] = arrays.span2[idx]
-    records["kind"] = arrays.kind[idx]
-    records["type"] = arrays.type_index[idx]
+    _fill_records(
+        np.asarray(idx, dtype=np.int64),
+        arrays.xyz,
+        arrays.radius,
+        arrays.mid2,
+        arrays.span2,
+        arrays.kind,
+        arrays.type_index,
+        records,
+    )
     return records
+
+
+@compiled_parallel
+def _fill_records(
+    idx: np.ndarray,
+    xyz: np.ndarray,
+    radius: np.ndarray,
+    mid2: np.ndarray,
+    span2: np.ndarray,
+    kind: np.ndarray,
+    type_index: np.ndarray,
+    records: np.ndarray,
+) -> None:  # pragma: no cover
+    for k in prange(idx.size):
+        i = idx[k]
+        records[k].x = xyz[0, i]
+        records[k].y = xyz[1, i]
+        records[k].z = xyz[2, i]
+        records[k].radius = radius[i]
+        records[k].mid2 = mid2[i]
+        records[k].span2 = span2[i]
+        records[k].kind = kind[i]
+        records[k].type = type_index[i]
 
 
 def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
@@ -179,16 +312,10 @@ def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
 
 def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
     """The distance window (m) and time window (microseconds) of each source type."""
-    types = int(arrays.type_index.max(initial=0)) + 1
-    distance = np.zeros(types, dtype=np.float64)
-    time = np.zeros(types, dtype=np.int64)
-    distance[arrays.type_index] = arrays.window_m
-    time[arrays.type_index] = arrays.window_us
-    return distance, time
+    return arrays.type_window_m, arrays.type_window_us
 
 
 _IndexArgs = tuple[
-    np.ndarray,
     np.ndarray,
     np.ndarray,
     np.ndarray,
@@ -210,10 +337,9 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
         *windows(arrays),
         index.records,
         index.tq,
-        np.ascontiguousarray(index.tq[::STRIDE]),
+        index.cell_time,
+        index.time_table,
         index.cells,
-        index.cell_begin,
-        index.cell_end,
         index.class_floats,
         index.class_ints,
         np.array(index.origin[:2], dtype=np.float64),
@@ -306,32 +432,42 @@ def _lower(values: np.ndarray, lo: int, hi: int, target: int) -> int:  # pragma:
 
 
 @compiled
-def _first_time_short(
-    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
+def _first_time(
+    tq: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
+    k: int,
+    lo: int,
+    hi: int,
+    target: int,
 ) -> int:  # pragma: no cover
-    """:func:`_first_time`, reading a short cell from its start."""
-    if hi - lo <= STRIDE:
+    """The first position of cell ``k`` (``[lo, hi)``, sorted by ``tq``) at or after ``target``.
+
+    A short cell is read from its start. A longer one looks up the time bucket of ``target``:
+    every report before the bucket's first is earlier than the bucket, every report from the
+    next bucket's first on is later, so the answer lies between the two: two or three memory
+    reads however long the cell (a crowded bucket is searched by halving).
+    """
+    tmin = cell_time[k, 0]
+    if target <= tmin:
+        return lo
+    if target > cell_time[k, 6]:
+        return hi
+    count = cell_time[k, 3]
+    if count == 0:
         while lo < hi and tq[lo] < target:
             lo += 1
         return lo
-    return _first_time(tq, sparse, lo, hi, target)
-
-
-@compiled
-def _first_time(
-    tq: np.ndarray, sparse: np.ndarray, lo: int, hi: int, target: int
-) -> int:  # pragma: no cover
-    """The first position of ``[lo, hi)`` (sorted by ``tq``) at or after time ``target``.
-
-    It first searches every ``STRIDE``-th time (a small array, mostly in cache), then at most
-    ``STRIDE`` times in ``tq``: a handful of memory reads however long the cell.
-    """
-    first = (lo + STRIDE - 1) // STRIDE
-    last = (hi + STRIDE - 1) // STRIDE
-    j = _lower(sparse, first, last, target)
-    start = max(lo, (j - 1) * STRIDE) if j > first else lo
-    stop = min(hi, j * STRIDE) if j < last else hi
-    return _lower(tq, start, stop, target)
+    bucket = (target - tmin) >> cell_time[k, 1]
+    if bucket >= count:
+        return hi
+    j: int = time_table[cell_time[k, 2] + bucket]
+    stop: int = time_table[cell_time[k, 2] + bucket + 1]
+    if stop - j > SHORT_CELL:
+        return _lower(tq, j, stop, target)
+    while j < stop and tq[j] < target:
+        j += 1
+    return j
 
 
 @compiled
@@ -396,10 +532,9 @@ def _leaders(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -429,8 +564,8 @@ def _leaders(
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
                     if undecided[k] > 0:
-                        end = cell_end[k]
-                        q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                         while q < end and tq[q] <= t_hi:
                             if (
                                 state[q] == 0
@@ -442,7 +577,7 @@ def _leaders(
                     k += 1
 
 
-@compiled
+@compiled_parallel
 def _best(
     queries: np.ndarray,
     grid: np.ndarray,
@@ -450,10 +585,9 @@ def _best(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -464,7 +598,7 @@ def _best(
     best: np.ndarray,
 ) -> None:  # pragma: no cover
     """Per query: every match in the index counted, and the best (score, then rank) kept."""
-    for p in range(queries.size):
+    for p in prange(queries.size):
         a = queries[p]
         wm, wt = window_m[a.type], window_us[a.type]
         best_score = np.inf
@@ -479,8 +613,8 @@ def _best(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
-                    end = cell_end[k]
-                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         score = _score(a, records[q], window_m, window_us, kinds)
                         if score >= 0.0:
@@ -494,7 +628,7 @@ def _best(
                     k += 1
 
 
-@compiled
+@compiled_parallel
 def _count(
     queries: np.ndarray,
     grid: np.ndarray,
@@ -502,10 +636,9 @@ def _count(
     window_us: np.ndarray,
     records: np.ndarray,
     tq: np.ndarray,
-    sparse: np.ndarray,
+    cell_time: np.ndarray,
+    time_table: np.ndarray,
     cells: np.ndarray,
-    cell_begin: np.ndarray,
-    cell_end: np.ndarray,
     class_floats: np.ndarray,
     class_ints: np.ndarray,
     origin: np.ndarray,
@@ -516,7 +649,7 @@ def _count(
     found: np.ndarray,
 ) -> None:  # pragma: no cover
     """Per query: matches in the index counted up to ``limit``, and the last one found."""
-    for p in range(queries.size):
+    for p in prange(queries.size):
         a = queries[p]
         wm, wt = window_m[a.type], window_us[a.type]
         for c in range(class_floats.shape[0]):
@@ -532,8 +665,8 @@ def _count(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top and count[p] < limit:
-                    end = cell_end[k]
-                    q = _first_time_short(tq, sparse, cell_begin[k], end, t_lo)
+                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
                         if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
                             count[p] += 1
