@@ -96,19 +96,14 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
-        state = choose_leaders(arrays, index, anchors)
+        state, count, best = choose_leaders(arrays, index, anchors)
         leaders = np.sort(index.report[state == 1])
-        followers = index.report[state == 2]
+        following = state == 2
+        followers = index.report[following]
         del index
-        is_leader = np.zeros(n, dtype=bool)
-        is_leader[leaders] = True
-        leading = [part[is_leader[part]] for part in parts]
-        leading = [part for part in leading if part.size]
-        cells = [_cell_m(arrays, part, part) for part in leading]
-        count, best = best_matches(arrays, followers, build_index(arrays, leading, cells), rank)
-        leader[followers] = best
+        leader[followers] = best[following]
         role[followers] = MEMBER
-        candidates[followers] = count
+        candidates[followers] = count[following]
         role[leaders] = LEADER
         candidates[leaders] = 1
     vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]

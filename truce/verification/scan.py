@@ -347,28 +347,35 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
     )
 
 
-def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np.ndarray:
-    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order).
+def choose_leaders(
+    arrays: ReportArrays, index: Index, ranked: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
+    and the leader every other anchor joins.
 
-    Returns the state of each anchor, in index order: 1 leads, 2 follows (a better-ranked
-    leader matches it). Each leader claims the undecided anchors it matches; a cell whose
-    anchors are all decided is skipped without a search.
+    Returns, in index order, the state of each anchor (1 leads, 2 follows: a better-ranked
+    leader matches it), how many leaders it matches and the best of them (the smallest score,
+    then the best rank: :func:`best_matches`; -1 for a leader). Each leader, in rank order,
+    visits every anchor it matches: an undecided one follows it, and every follower keeps the
+    closest leader so far.
     """
     position = np.empty(arrays.count, dtype=np.int64)
     position[index.report] = np.arange(index.size, dtype=np.int64)
     state = np.zeros(index.size, dtype=np.int8)
-    sizes = index.cell_end - index.cell_begin
-    cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+    count = np.zeros(index.size, dtype=np.int32)
+    best = np.full(index.size, -1, dtype=np.int64)
+    best_score = np.full(index.size, np.inf, dtype=np.float64)
     _leaders(
         position[ranked],
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
-        cell_of,
-        sizes.astype(np.int32),
         state,
+        count,
+        best,
+        best_score,
     )
-    return state
+    return state, count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
 
 
 def best_matches(
@@ -540,16 +547,18 @@ def _leaders(
     origin: np.ndarray,
     t0: int,
     kinds: np.ndarray,
-    cell_of: np.ndarray,
-    undecided: np.ndarray,
     state: np.ndarray,
+    count: np.ndarray,
+    best: np.ndarray,
+    best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order: each claims the undecided anchors it matches."""
+    """Greedy leaders in rank order: each claims the undecided anchors it matches, and every
+    anchor it matches counts it and keeps it if it is the closest so far (leaders come in rank
+    order, so of two equally close the first found is the better-ranked)."""
     for p in order:
         if state[p] != 0:
             continue
         state[p] = 1
-        undecided[cell_of[p]] -= 1
         a = records[p]
         wm, wt = window_m[a.type], window_us[a.type]
         for c in range(class_floats.shape[0]):
@@ -563,17 +572,18 @@ def _leaders(
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
                 top = (col << y_bits) | row_hi
                 while k < last and cells[k] <= top:
-                    if undecided[k] > 0:
-                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
-                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
-                        while q < end and tq[q] <= t_hi:
-                            if (
-                                state[q] == 0
-                                and _score(a, records[q], window_m, window_us, kinds) >= 0.0
-                            ):
+                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
+                    while q < end and tq[q] <= t_hi:
+                        if state[q] != 1:
+                            score = _score(records[q], a, window_m, window_us, kinds)
+                            if score >= 0.0:
                                 state[q] = 2
-                                undecided[k] -= 1
-                            q += 1
+                                count[q] += 1
+                                if score < best_score[q]:
+                                    best_score[q] = score
+                                    best[q] = p
+                        q += 1
                     k += 1
 
 
