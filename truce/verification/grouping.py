@@ -36,12 +36,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.verification.duplicates import representatives
-from truce.verification.priority import rank_order, ranks
+from truce.verification.priority import hour_key, rank_class, rank_order, ranks
 from truce.verification.reports import ReportArrays
 from truce.verification.scan import (
     MARGIN,
     SLACK_M,
-    best_matches,
     build_index,
     choose_leaders,
     count_matches,
@@ -96,7 +95,8 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
-        state, count, best = choose_leaders(arrays, index, anchors)
+        sweep, hour = rank_class(arrays, anchors), hour_key(arrays.start[anchors])
+        state, count, best = choose_leaders(arrays, index, anchors, sweep, hour)
         leaders = np.sort(index.report[state == 1])
         following = state == 2
         followers = index.report[following]

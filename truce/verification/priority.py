@@ -153,15 +153,19 @@ def hour_key(start_us: np.ndarray) -> np.ndarray:
     return np.asarray(np.clip(hours, 0, (1 << _HOUR_BITS) - 1).astype(np.uint64))
 
 
-def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
-    """The packed sort key of each report of ``idx`` (keys 1-4 and the top of key 5)."""
-    start = arrays.start[idx]
-    spans = arrays.end[idx] - start
+def rank_class(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """Keys 1-3 of each report of ``idx`` packed in one number (smaller ranks first)."""
+    spans = arrays.end[idx] - arrays.start[idx]
     not_monitor = (~arrays.confirms[idx]).astype(np.uint64)
     key = precision_class(arrays.radius[idx]) << np.uint64(1)
     key = (key | not_monitor) << np.uint64(6)
-    key = (key | span_class(spans)) << np.uint64(_HOUR_BITS)
-    key = (key | hour_key(start)) << np.uint64(_HASH_BITS)
+    return np.asarray(key | span_class(spans))
+
+
+def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """The packed sort key of each report of ``idx`` (keys 1-4 and the top of key 5)."""
+    key = rank_class(arrays, idx) << np.uint64(_HOUR_BITS)
+    key = (key | hour_key(arrays.start[idx])) << np.uint64(_HASH_BITS)
     return np.asarray(key | (content_hash(arrays, idx) >> np.uint64(64 - _HASH_BITS)))
 
 
