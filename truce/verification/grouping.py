@@ -22,11 +22,13 @@ The rule, in the order it is applied:
 6. A report that matches no leader is an incident of its own.
 
 Steps 3 to 5 are loops over reports, each looking only at the reports near it, compiled with
-numba (:mod:`truce.verification.scan`). Leaders: the anchors are taken in rank order; one that
-no leader claimed leads, and claims every undecided anchor it matches. Joining: every claimed
-anchor, taken in grid order, looks at the leaders near it and keeps the best; every vague
-report looks at them until it has found two. No pair is ever stored, and none of a dense cluster
-of anchors is formed twice.
+numba (:mod:`truce.verification.scan`). Leaders and joining, in one scan: the anchors are taken
+in rank order; one that no leader claimed leads, claims every undecided anchor it matches, and
+every anchor it matches counts it and keeps it if it is the best so far (leaders come in rank
+order, so of two equally close the first is the better-ranked). The scan runs on all cores in
+tasks that keep the rank order wherever two leaders may reach one anchor
+(:class:`truce.verification.scan.LeaderTasks`). Every vague report then looks at the leaders
+until it has found two. No pair is ever stored.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The leader search compiled (numba): sorted cells of reports, scanned report by report.
 
 Grouping needs three answers (:mod:`truce.verification.grouping`): which anchors lead (the
-greedy choice in rank order), every (anchor, leader) match with its score, and, for each vague
-report, whether it matches no, one or several leaders. All three are loops over reports that
-look at the reports near them, which numpy can only do by forming every candidate pair in
-memory; compiled, each candidate costs a few nanoseconds and no memory.
+greedy choice in rank order), the best leader of every other anchor (of all it matches, by
+score), and, for each vague report, whether it matches no, one or several leaders. All three
+are loops over reports that look at the reports near them, which numpy can only do by forming
+every candidate pair in memory; compiled, each candidate costs a few nanoseconds and no memory.
 
 An :class:`Index` holds a set of reports split in classes (of precision, so that vague reports
 do not widen every search), each class sorted by (cell column, cell row, time) on a grid whose
@@ -17,9 +17,12 @@ its time reach through the cell's time buckets (two or three memory reads). Sort
 :func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
 does, operation for operation, so the results are the same to the last bit.
 
-Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; the
-joins that follow (:func:`best_matches`, :func:`count_matches`) take their reports in the order
-of the grid, so that neighbours follow each other and read the same memory.
+Leaders are chosen in rank order (:func:`choose_leaders`), and the anchors they match join them
+in the same scan; the rank takes the start hour before its hash, so consecutive leaders of one
+class are of the same hours and read neighbouring memory, and :class:`LeaderTasks` runs the scan
+on all cores with the result of one pass. The search of vague reports (:func:`count_matches`)
+takes them in the order of the grid, so that neighbours follow each other and read the same
+memory.
 """
 
 from __future__ import annotations
