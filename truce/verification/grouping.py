@@ -57,7 +57,14 @@ ROLES: tuple[str, ...] = ("leader", "member", "alone", "re-report")
 """Role codes of a report in its incident (``alone``: a report that matched no leader)."""
 
 RADIUS_EDGES = np.array([1_000.0, 4_000.0, 12_000.0, 25_000.0, 60_000.0, 120_000.0, 400_000.0])
-"""Precision classes of vague reports, each searched on its own grid of leaders."""
+"""Precision classes of vague reports, each searched on a grid of leaders about as wide as its
+reach (see :data:`SHARED_CELL_RATIO`)."""
+
+SHARED_CELL_RATIO = 4.0
+"""A class of vague reports searches the grid of leaders of the class before it (from the
+narrowest) if its reach is at most this many of that grid's cells: a few more cells per search
+cost less than sorting the leaders again (at 3 million reports, the districts, oblasts and
+regions on one grid took 0.52 s of CPU against 0.87 s on three)."""
 
 ANCHOR_RADIUS_EDGES = np.array([4_000.0])
 """Anchors are indexed in two classes, points and settlements: each class more costs every
@@ -130,18 +137,20 @@ def vague_matches(
     A vague report (an oblast on a busy night) may match hundreds of leaders; two are enough
     to know that it cannot say which incident it belongs to, so the search of each stops at
     the second. Vague reports are searched by precision class, each on a grid of leaders with
-    cells as wide as the class's reach.
+    cells about as wide as the class's reach.
     """
     only = np.full(vague.size, -1, dtype=np.int64)
     count = np.zeros(vague.size, dtype=np.int64)
     if vague.size == 0 or leaders.size == 0:
         return only, count
     radius_class = np.searchsorted(RADIUS_EDGES, arrays.radius[vague], side="left")
+    index_cell_m, index = 0.0, None
     for value in np.unique(radius_class):
         chosen = np.flatnonzero(radius_class == value)
         cell_m = _cell_m(arrays, vague[chosen], leaders)
-        chosen = chosen[spatial_order(arrays, vague[chosen], cell_m)]
-        index = build_index(arrays, [leaders], [cell_m])
+        if index is None or cell_m > SHARED_CELL_RATIO * index_cell_m:
+            index_cell_m, index = cell_m, build_index(arrays, [leaders], [cell_m])
+        chosen = chosen[spatial_order(arrays, vague[chosen], index_cell_m)]
         count[chosen], found = count_matches(arrays, vague[chosen], index, 2)
         only[chosen] = np.where(count[chosen] == 1, found, -1)
     return only, count
