@@ -25,10 +25,8 @@ Steps 3 to 5 are loops over reports, each looking only at the reports near it, c
 numba (:mod:`truce.verification.scan`). Leaders and joining, in one scan: the anchors are taken
 in rank order; one that no leader claimed leads, claims every undecided anchor it matches, and
 every anchor it matches counts it and keeps it if it is the best so far (leaders come in rank
-order, so of two equally close the first is the better-ranked). The scan runs on all cores in
-tasks that keep the rank order wherever two leaders may reach one anchor
-(:class:`truce.verification.scan.LeaderTasks`). Every vague report then looks at the leaders
-until it has found two. No pair is ever stored.
+order, so of two equally close the first is the better-ranked). Every vague report then looks
+at the leaders until it has found two (on all cores). No pair is ever stored.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.verification.duplicates import representatives
-from truce.verification.priority import hour_key, rank_class, rank_order, ranks
+from truce.verification.priority import rank_order, ranks
 from truce.verification.reports import ReportArrays
 from truce.verification.scan import (
     MARGIN,
@@ -104,8 +102,7 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
-        sweep, hour = rank_class(arrays, anchors), hour_key(arrays.start[anchors])
-        state, count, best = choose_leaders(arrays, index, anchors, sweep, hour)
+        state, count, best = choose_leaders(arrays, index, anchors)
         leaders = np.sort(index.report[state == 1])
         following = state == 2
         followers = index.report[following]

@@ -19,20 +19,17 @@ does, operation for operation, so the results are the same to the last bit.
 
 Leaders are chosen in rank order (:func:`choose_leaders`), and the anchors they match join them
 in the same scan; the rank takes the start hour before its hash, so consecutive leaders of one
-class are of the same hours and read neighbouring memory, and :class:`LeaderTasks` runs the scan
-on all cores with the result of one pass. The search of vague reports (:func:`count_matches`)
-takes them in the order of the grid, so that neighbours follow each other and read the same
-memory.
+class are of the same hours and read neighbouring memory. The search of vague reports
+(:func:`count_matches`) takes them in the order of the grid, so that neighbours follow each
+other and read the same memory.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -353,23 +350,15 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
 
 
 def choose_leaders(
-    arrays: ReportArrays,
-    index: Index,
-    ranked: np.ndarray,
-    sweep: np.ndarray,
-    hour: np.ndarray,
+    arrays: ReportArrays, index: Index, ranked: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
     and the leader every other anchor joins.
 
-    ``sweep`` and ``hour`` are the rank's class (keys 1-3) and start hour (key 4) of each of
-    ``ranked`` (see :mod:`truce.verification.priority`). Returns, in index order, the state of
-    each anchor (1 leads, 2 follows: a better-ranked leader matches it), how many leaders it
-    matches and the best of them (the smallest score, then the best rank; -1 for a
-    leader). Each leader, in rank order, visits every anchor it
+    Returns, in index order, the state of each anchor (1 leads, 2 follows: a better-ranked
+    leader matches it), how many leaders it matches and the best of them (the smallest score,
+    then the best rank; -1 for a leader). Each leader, in rank order, visits every anchor it
     matches: an undecided one follows it, and every follower keeps the closest leader so far.
-    The order is kept where it matters only (:func:`leader_rounds`), so the work runs on all
-    cores with the result of a single pass.
     """
     position = np.empty(arrays.count, dtype=np.int64)
     position[index.report] = np.arange(index.size, dtype=np.int64)
@@ -377,7 +366,7 @@ def choose_leaders(
     count = np.zeros(index.size, dtype=np.int32)
     best = np.full(index.size, -1, dtype=np.int64)
     best_score = np.full(index.size, np.inf, dtype=np.float64)
-    args = (
+    _leaders(
         position[ranked],
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
@@ -387,131 +376,7 @@ def choose_leaders(
         best,
         best_score,
     )
-    tasks = leader_tasks(sweep, hour, _block_hours(index))
-
-    def run(task: int) -> None:
-        _lead(args[0], int(tasks.lo[task]), int(tasks.hi[task]), *args[1:])
-
-    tasks.run(run, max(numba.get_num_threads(), 1))
     return state, count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
-
-
-_HOUR_US = 3_600_000_000
-
-
-def _block_hours(index: Index) -> int:
-    """Hours of start time wider than twice the farthest a leader's scan reaches in time.
-
-    A leader looks at anchors whose doubled middles (``mid2``) are at most ``reach`` from its
-    own (the largest of twice a time window and two intervals, plus a quantum of ``tq``), so
-    their starts are at most (``reach`` + the longest interval) / 2 apart; the bound used is
-    twice that, plus two hours for the hour keys' rounding.
-    """
-    if index.class_ints.shape[0] == 0:
-        return 1
-    longest = int(index.class_ints[:, 3].max())
-    reach = max(2 * int(index.class_ints[:, 4].max()), 2 * longest)
-    reach += 1 << int(index.class_ints[:, 5].max())
-    bound_us = reach + longest + 2 * _HOUR_US
-    return 2 * (bound_us // _HOUR_US + 1) + 1
-
-
-@dataclass
-class LeaderTasks:
-    """The greedy choice in rank order split into tasks, and which may run at once.
-
-    Anchors in rank order come in runs of one rank class (a *sweep*), each in order of start
-    hour. A task is the anchors of one sweep whose start falls in one block of hours, blocks
-    wider than twice the farthest any leader reaches in time, so tasks two blocks apart touch
-    disjoint anchors. Task (sweep k, block j) may start when the sweep's earlier tasks are done
-    and every earlier sweep k' has done all its tasks up to block j + (k - k'): then every task
-    it shares anchors with and that comes before it in rank order is done, and none that comes
-    after it has started (each of those waits for it in turn). So every anchor sees the
-    decisions and updates of the leaders that reach it in the order of one pass of the rank
-    order, and the result does not depend on the threads.
-    """
-
-    lo: np.ndarray
-    hi: np.ndarray
-    block: np.ndarray
-    sweep_first: np.ndarray
-
-    def run(self, work: Callable[[int], None], threads: int) -> None:
-        """Call ``work`` on every task, on ``threads`` threads (``work`` releases the GIL)."""
-        sweeps = self.sweep_first.size - 1
-        if sweeps <= 0:
-            return
-        if threads <= 1 or sweeps == 1:
-            for task in range(self.lo.size):
-                work(task)
-            return
-        following = self.sweep_first[:-1].copy()  # each sweep's next task
-        busy = np.zeros(sweeps, dtype=bool)
-        finished = 1 << 62
-        condition = threading.Condition()
-        failure: list[BaseException] = []
-        first, block = self.sweep_first.tolist(), self.block.tolist()
-
-        def take() -> int:
-            """A sweep whose next task may start now (marked busy), or -1."""
-            ahead = finished  # the least (next block + sweep number) of the earlier sweeps
-            for k in range(sweeps):
-                t = int(following[k])
-                if t < first[k + 1] and not busy[k] and ahead > block[t] + k:
-                    busy[k] = True
-                    return k
-                ahead = min(ahead, (block[t] + k) if t < first[k + 1] else finished)
-            return -1
-
-        def worker() -> None:
-            while True:
-                with condition:
-                    while True:
-                        if failure or not (following < self.sweep_first[1:]).any():
-                            return
-                        k = take()
-                        if k >= 0:
-                            break
-                        condition.wait()
-                try:
-                    work(int(following[k]))
-                except BaseException as error:  # handed to the caller
-                    with condition:
-                        failure.append(error)
-                        condition.notify_all()
-                    return
-                with condition:
-                    following[k] += 1
-                    busy[k] = False
-                    condition.notify_all()
-
-        pool = [threading.Thread(target=worker) for _ in range(threads)]
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join()
-        if failure:
-            raise failure[0]
-
-
-def leader_tasks(sweep: np.ndarray, hour: np.ndarray, block_hours: int) -> LeaderTasks:
-    """The tasks of :class:`LeaderTasks` for anchors of rank classes ``sweep`` and start hours
-    ``hour``, in rank order, with blocks of ``block_hours`` hours."""
-    n = sweep.size
-    if n == 0:
-        empty = np.zeros(0, np.int64)
-        return LeaderTasks(empty, empty, empty, np.zeros(1, np.int64))
-    hours = hour.astype(np.int64)
-    block = (hours - hours.min()) // block_hours
-    new_sweep = np.r_[True, sweep[1:] != sweep[:-1]]
-    lo = np.flatnonzero(new_sweep | np.r_[True, block[1:] != block[:-1]])
-    sweep_first = np.flatnonzero(new_sweep[lo])
-    return LeaderTasks(
-        lo=lo,
-        hi=np.r_[lo[1:], n].astype(np.int64),
-        block=block[lo],
-        sweep_first=np.r_[sweep_first, lo.size].astype(np.int64),
-    )
 
 
 def count_matches(
@@ -641,10 +506,8 @@ def _box(
 
 
 @compiled
-def _lead(
+def _leaders(
     order: np.ndarray,
-    lo: int,
-    hi: int,
     grid: np.ndarray,
     window_m: np.ndarray,
     window_us: np.ndarray,
@@ -663,11 +526,10 @@ def _lead(
     best: np.ndarray,
     best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order (``order[lo:hi]``): each claims the undecided anchors it
-    matches, and every anchor it matches counts it and keeps it if it is the closest so far
-    (leaders come in rank order, so of two equally close the first found is the better-ranked).
-    """
-    for p in order[lo:hi]:
+    """Greedy leaders in rank order: each claims the undecided anchors it matches, and every
+    anchor it matches counts it and keeps it if it is the closest so far (leaders come in rank
+    order, so of two equally close the first found is the better-ranked)."""
+    for p in order:
         if state[p] != 0:
             continue
         state[p] = 1
