@@ -61,6 +61,9 @@ PER_BUCKET = 4
 SHORT_CELL = 16
 """A cell of at most this many reports is read from its start, without buckets."""
 
+REACH_UNKNOWN = np.iinfo(np.int32).max
+"""``Index.reach_q`` of a report whose reach does not fit in 31 bits (never skipped by it)."""
+
 QUERY_BLOCK = 1 << 20
 """How many reports search an index at once (their records are built block by block)."""
 
@@ -87,7 +90,11 @@ class Index:
     """Reports sorted by class, cell and time, with their columns in that order.
 
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
-    cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
+    cells are sorted by (apart, so that searches read little memory), ``reach_q`` each report's
+    own time reach (the larger of twice its time window and its interval) in the same quanta,
+    rounded up (:data:`REACH_UNKNOWN` if larger): two reports whose ``tq`` differ by more than
+    the sum of their reaches plus one cannot match in time, which a search sees without reading
+    their records. Per cell, ``cell_time``
     (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
     many buckets, first and end position, latest time: one 64-byte row, read at once) and
     ``time_table`` (per bucket, the first report at or after its start): see
@@ -100,6 +107,7 @@ class Index:
     report: np.ndarray
     records: np.ndarray
     tq: np.ndarray
+    reach_q: np.ndarray
     cells: np.ndarray
     cell_begin: np.ndarray
     cell_end: np.ndarray
@@ -118,7 +126,7 @@ class Index:
 def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[float]) -> Index:
     """An index of the reports ``parts`` (one class each), with cells ``cell_m`` wide."""
     x0, _, y0, _, t0, t1 = arrays.extent
-    reports, tqs, cells, begins, ends = [], [], [], [], []
+    reports, tqs, reaches, cells, begins, ends = [], [], [], [], [], []
     class_floats = np.zeros((len(parts), 3), dtype=np.float64)
     class_ints = np.zeros((len(parts), 6), dtype=np.int64)
     offset = cell_offset = 0
@@ -133,6 +141,9 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
         tqs.append(tq[order])
+        reach = np.maximum(2 * arrays.window_us[part[order]], arrays.span2[part[order]])
+        reach = (reach + ((1 << shift) - 1)) >> shift
+        reaches.append(np.minimum(reach, REACH_UNKNOWN).astype(np.int32))
         cells.append(cell[first])
         begins.append(first + offset)
         ends.append(np.r_[first[1:], part.size] + offset)
@@ -154,6 +165,7 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         report=report,
         records=records_of(arrays, report),
         tq=tq_all,
+        reach_q=_join(reaches),
         cells=_join(cells),
         cell_begin=cell_begin,
         cell_end=cell_end,
@@ -371,6 +383,7 @@ def choose_leaders(
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
+        index.reach_q,
         state,
         count,
         best,
@@ -521,6 +534,7 @@ def _leaders(
     origin: np.ndarray,
     t0: int,
     kinds: np.ndarray,
+    reach_q: np.ndarray,
     state: np.ndarray,
     count: np.ndarray,
     best: np.ndarray,
@@ -535,12 +549,16 @@ def _leaders(
         state[p] = 1
         a = records[p]
         wm, wt = window_m[a.type], window_us[a.type]
+        own_reach = max(2 * wt, a.span2)
         for c in range(class_floats.shape[0]):
             col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
                 a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
             )
             if t_hi < t_lo or row_hi < row_lo:
                 continue
+            shift = class_ints[c, 5]
+            t_a = (a.mid2 - t0) >> shift
+            reach_a = ((own_reach + (1 << shift) - 1) >> shift) + 1
             y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
             for col in range(col_lo, col_hi + 1):
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
@@ -549,7 +567,10 @@ def _leaders(
                     end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                     q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
-                        if state[q] != 1:
+                        if state[q] != 1 and (
+                            abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
+                            or reach_q[q] == REACH_UNKNOWN
+                        ):
                             score = _score(records[q], a, window_m, window_us, kinds)
                             if score >= 0.0:
                                 state[q] = 2
