@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.verification.builders import north_of, report, table
+from tests.verification.builders import T0, north_of, report, table
 from tests.verification.strategies import report_sets
 from truce.verification import CorroborationConfig, corroborate
 from truce.verification.grouping import group_reports
@@ -209,6 +210,17 @@ def test_the_incident_id_follows_the_best_ranked_report() -> None:
         report("a:1", precision_m=50.0, source="media-a"),
     ]
     assert set(incident_of(rows).values()) == {"inc:a:1"}
+
+
+@pytest.mark.parametrize("variant", range(8))
+def test_of_equally_precise_reports_the_earliest_leads(variant: int) -> None:
+    # the content hash (of source, times and place among others) decides only within an hour
+    later, lat = T0 + timedelta(hours=1), north_of(48.85, 0.1 * variant)
+    rows = [
+        report(f"late:{variant}", start=later, lat=lat, source="media-a"),
+        report(f"early:{variant}", lat=north_of(lat, 0.2), source="media-b"),
+    ]
+    assert set(incident_of(rows).values()) == {f"inc:early:{variant}"}
 
 
 def test_a_duplicated_event_id_is_refused() -> None:

@@ -21,7 +21,7 @@ from truce.verification.grouping import (
     order_keys,
 )
 from truce.verification.pairs import matches, pair_scores
-from truce.verification.priority import content_hash, precision_class
+from truce.verification.priority import content_hash, hour_key, precision_class
 from truce.verification.reports import ReportArrays
 
 _MINUTE_US = 60_000_000
@@ -141,6 +141,7 @@ def _rank_key(arrays: ReportArrays, i: int, event_id: str) -> tuple[object, ...]
         int(precision_class(arrays.radius[one])[0]),
         not bool(arrays.confirms[i]),
         span_class,
+        int(hour_key(arrays.start[one])[0]),
         int(content_hash(arrays, one)[0]),
         event_id,
     )

@@ -5,11 +5,18 @@ A report comes before another (has a better *rank*) when, in this order of keys,
 1. its precision class is finer (classes double from 100 m: <=100 m, <=200 m, <=400 m, ...);
 2. it is a monitor's own observation (its source type ``confirms``);
 3. its time interval is narrower (classes double from one minute);
-4. its content hash is smaller (a fixed function of source, kind, times, place and outcome);
-5. its ``event_id`` sorts first.
+4. it starts in an earlier hour (UTC, counted from 1970; hours before 957 years earlier or after
+   957 years later count as those bounds): among equally precise reports the earliest leads;
+5. its content hash is smaller (a fixed function of source, kind, times, place and outcome);
+6. its ``event_id`` sorts first.
 
 Only the last key needs strings, and it is compared only between reports tied on all the
 others, so the order costs one integer sort.
+
+The hour (key 4) is there for speed as much as for meaning: the leaders are chosen in rank
+order, and within a class of precision the hour makes consecutive decisions look at reports of
+the same hours, which are near each other in memory, where the hash alone would send each
+decision to a random place and time (a cache miss per cell looked at).
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ from truce.errors import InputError
 from truce.verification.reports import ReportArrays
 from truce.verification.scan import compiled
 
-_HASH_BITS = 52
+_HOUR_BITS = 24
+_HASH_BITS = 28
 _MINUTE_US = 60_000_000
+_HOUR_US = 3_600_000_000
 
 
 def mix64(value: np.ndarray) -> np.ndarray:
@@ -138,13 +147,25 @@ def span_class(span_us: np.ndarray) -> np.ndarray:
     return np.asarray(np.minimum(np.ceil(np.log2(ratio)), 63).astype(np.uint64))
 
 
-def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
-    """The packed sort key of each report of ``idx`` (keys 1-3 and the top of key 4)."""
+def hour_key(start_us: np.ndarray) -> np.ndarray:
+    """Key 4: the hour a report starts in, counted from 2**23 hours before 1970 (clipped)."""
+    hours = np.floor_divide(start_us, _HOUR_US) + (1 << (_HOUR_BITS - 1))
+    return np.asarray(np.clip(hours, 0, (1 << _HOUR_BITS) - 1).astype(np.uint64))
+
+
+def rank_class(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """Keys 1-3 of each report of ``idx`` packed in one number (smaller ranks first)."""
     spans = arrays.end[idx] - arrays.start[idx]
     not_monitor = (~arrays.confirms[idx]).astype(np.uint64)
     key = precision_class(arrays.radius[idx]) << np.uint64(1)
     key = (key | not_monitor) << np.uint64(6)
-    key = (key | span_class(spans)) << np.uint64(_HASH_BITS)
+    return np.asarray(key | span_class(spans))
+
+
+def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
+    """The packed sort key of each report of ``idx`` (keys 1-4 and the top of key 5)."""
+    key = rank_class(arrays, idx) << np.uint64(_HOUR_BITS)
+    key = (key | hour_key(arrays.start[idx])) << np.uint64(_HASH_BITS)
     return np.asarray(key | (content_hash(arrays, idx) >> np.uint64(64 - _HASH_BITS)))
 
 

@@ -1,10 +1,10 @@
 """The leader search compiled (numba): sorted cells of reports, scanned report by report.
 
 Grouping needs three answers (:mod:`truce.verification.grouping`): which anchors lead (the
-greedy choice in rank order), every (anchor, leader) match with its score, and, for each vague
-report, whether it matches no, one or several leaders. All three are loops over reports that
-look at the reports near them, which numpy can only do by forming every candidate pair in
-memory; compiled, each candidate costs a few nanoseconds and no memory.
+greedy choice in rank order), the best leader of every other anchor (of all it matches, by
+score), and, for each vague report, whether it matches no, one or several leaders. All three
+are loops over reports that look at the reports near them, which numpy can only do by forming
+every candidate pair in memory; compiled, each candidate costs a few nanoseconds and no memory.
 
 An :class:`Index` holds a set of reports split in classes (of precision, so that vague reports
 do not widen every search), each class sorted by (cell column, cell row, time) on a grid whose
@@ -17,9 +17,11 @@ its time reach through the cell's time buckets (two or three memory reads). Sort
 :func:`truce.verification.pairs.matches` and scored as :func:`truce.verification.pairs.pair_scores`
 does, operation for operation, so the results are the same to the last bit.
 
-Leaders must be chosen in rank order (:func:`choose_leaders`), which jumps about the map; the
-joins that follow (:func:`best_matches`, :func:`count_matches`) take their reports in the order
-of the grid, so that neighbours follow each other and read the same memory.
+Leaders are chosen in rank order (:func:`choose_leaders`), and the anchors they match join them
+in the same scan; the rank takes the start hour before its hash, so consecutive leaders of one
+class are of the same hours and read neighbouring memory. The search of vague reports
+(:func:`count_matches`) takes them in the order of the grid, so that neighbours follow each
+other and read the same memory.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ PER_BUCKET = 4
 SHORT_CELL = 16
 """A cell of at most this many reports is read from its start, without buckets."""
 
+REACH_UNKNOWN = np.iinfo(np.int32).max
+"""``Index.reach_q`` of a report whose reach does not fit in 31 bits (never skipped by it)."""
+
 QUERY_BLOCK = 1 << 20
 """How many reports search an index at once (their records are built block by block)."""
 
@@ -85,7 +90,11 @@ class Index:
     """Reports sorted by class, cell and time, with their columns in that order.
 
     ``records`` holds the :data:`RECORD` of each report, ``tq`` the shifted, quantised time the
-    cells are sorted by (apart, so that searches read little memory). Per cell, ``cell_time``
+    cells are sorted by (apart, so that searches read little memory), ``reach_q`` each report's
+    own time reach (the larger of twice its time window and its interval) in the same quanta,
+    rounded up (:data:`REACH_UNKNOWN` if larger): two reports whose ``tq`` differ by more than
+    the sum of their reaches plus one cannot match in time, which a search sees without reading
+    their records. Per cell, ``cell_time``
     (earliest time, bucket width as a power of two, start of its buckets in ``time_table``, how
     many buckets, first and end position, latest time: one 64-byte row, read at once) and
     ``time_table`` (per bucket, the first report at or after its start): see
@@ -98,6 +107,7 @@ class Index:
     report: np.ndarray
     records: np.ndarray
     tq: np.ndarray
+    reach_q: np.ndarray
     cells: np.ndarray
     cell_begin: np.ndarray
     cell_end: np.ndarray
@@ -116,7 +126,7 @@ class Index:
 def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[float]) -> Index:
     """An index of the reports ``parts`` (one class each), with cells ``cell_m`` wide."""
     x0, _, y0, _, t0, t1 = arrays.extent
-    reports, tqs, cells, begins, ends = [], [], [], [], []
+    reports, tqs, reaches, cells, begins, ends = [], [], [], [], [], []
     class_floats = np.zeros((len(parts), 3), dtype=np.float64)
     class_ints = np.zeros((len(parts), 6), dtype=np.int64)
     offset = cell_offset = 0
@@ -131,6 +141,9 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
         tqs.append(tq[order])
+        reach = np.maximum(2 * arrays.window_us[part[order]], arrays.span2[part[order]])
+        reach = (reach + ((1 << shift) - 1)) >> shift
+        reaches.append(np.minimum(reach, REACH_UNKNOWN).astype(np.int32))
         cells.append(cell[first])
         begins.append(first + offset)
         ends.append(np.r_[first[1:], part.size] + offset)
@@ -152,6 +165,7 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         report=report,
         records=records_of(arrays, report),
         tq=tq_all,
+        reach_q=_join(reaches),
         cells=_join(cells),
         cell_begin=cell_begin,
         cell_end=cell_end,
@@ -347,55 +361,35 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
     )
 
 
-def choose_leaders(arrays: ReportArrays, index: Index, ranked: np.ndarray) -> np.ndarray:
-    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order).
+def choose_leaders(
+    arrays: ReportArrays, index: Index, ranked: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
+    and the leader every other anchor joins.
 
-    Returns the state of each anchor, in index order: 1 leads, 2 follows (a better-ranked
-    leader matches it). Each leader claims the undecided anchors it matches; a cell whose
-    anchors are all decided is skipped without a search.
+    Returns, in index order, the state of each anchor (1 leads, 2 follows: a better-ranked
+    leader matches it), how many leaders it matches and the best of them (the smallest score,
+    then the best rank; -1 for a leader). Each leader, in rank order, visits every anchor it
+    matches: an undecided one follows it, and every follower keeps the closest leader so far.
     """
     position = np.empty(arrays.count, dtype=np.int64)
     position[index.report] = np.arange(index.size, dtype=np.int64)
     state = np.zeros(index.size, dtype=np.int8)
-    sizes = index.cell_end - index.cell_begin
-    cell_of = np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+    count = np.zeros(index.size, dtype=np.int32)
+    best = np.full(index.size, -1, dtype=np.int64)
+    best_score = np.full(index.size, np.inf, dtype=np.float64)
     _leaders(
         position[ranked],
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
-        cell_of,
-        sizes.astype(np.int32),
+        index.reach_q,
         state,
+        count,
+        best,
+        best_score,
     )
-    return state
-
-
-def best_matches(
-    arrays: ReportArrays, queries: np.ndarray, index: Index, rank: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each report of ``queries``: how many reports of ``index`` it matches, and the best of
-    them (the smallest score, then the best rank; -1 if none).
-
-    Queries are best given in the order of an index of them, so that neighbours follow each
-    other and their searches read the same cells.
-    """
-    count = np.zeros(queries.size, dtype=np.int32)
-    best = np.full(queries.size, -1, dtype=np.int64)
-    index_args = _index_args(arrays, index)
-    index_rank = rank[index.report]
-    for block in range(0, queries.size, QUERY_BLOCK):
-        part = slice(block, block + QUERY_BLOCK)
-        _best(
-            records_of(arrays, queries[part]),
-            grid_of(arrays, queries[part]),
-            *index_args,
-            arrays.kinds.matrix,
-            index_rank,
-            count[part],
-            best[part],
-        )
-    return count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
+    return state, count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
 
 
 def count_matches(
@@ -540,74 +534,31 @@ def _leaders(
     origin: np.ndarray,
     t0: int,
     kinds: np.ndarray,
-    cell_of: np.ndarray,
-    undecided: np.ndarray,
+    reach_q: np.ndarray,
     state: np.ndarray,
+    count: np.ndarray,
+    best: np.ndarray,
+    best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order: each claims the undecided anchors it matches."""
+    """Greedy leaders in rank order: each claims the undecided anchors it matches, and every
+    anchor it matches counts it and keeps it if it is the closest so far (leaders come in rank
+    order, so of two equally close the first found is the better-ranked)."""
     for p in order:
         if state[p] != 0:
             continue
         state[p] = 1
-        undecided[cell_of[p]] -= 1
         a = records[p]
         wm, wt = window_m[a.type], window_us[a.type]
+        own_reach = max(2 * wt, a.span2)
         for c in range(class_floats.shape[0]):
             col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
                 a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
             )
             if t_hi < t_lo or row_hi < row_lo:
                 continue
-            y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
-            for col in range(col_lo, col_hi + 1):
-                k = _lower(cells, first, last, (col << y_bits) | row_lo)
-                top = (col << y_bits) | row_hi
-                while k < last and cells[k] <= top:
-                    if undecided[k] > 0:
-                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
-                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
-                        while q < end and tq[q] <= t_hi:
-                            if (
-                                state[q] == 0
-                                and _score(a, records[q], window_m, window_us, kinds) >= 0.0
-                            ):
-                                state[q] = 2
-                                undecided[k] -= 1
-                            q += 1
-                    k += 1
-
-
-@compiled_parallel
-def _best(
-    queries: np.ndarray,
-    grid: np.ndarray,
-    window_m: np.ndarray,
-    window_us: np.ndarray,
-    records: np.ndarray,
-    tq: np.ndarray,
-    cell_time: np.ndarray,
-    time_table: np.ndarray,
-    cells: np.ndarray,
-    class_floats: np.ndarray,
-    class_ints: np.ndarray,
-    origin: np.ndarray,
-    t0: int,
-    kinds: np.ndarray,
-    rank: np.ndarray,
-    count: np.ndarray,
-    best: np.ndarray,
-) -> None:  # pragma: no cover
-    """Per query: every match in the index counted, and the best (score, then rank) kept."""
-    for p in prange(queries.size):
-        a = queries[p]
-        wm, wt = window_m[a.type], window_us[a.type]
-        best_score = np.inf
-        for c in range(class_floats.shape[0]):
-            col_lo, col_hi, row_lo, row_hi, t_lo, t_hi = _box(
-                a, grid[0, p], grid[1, p], wm, wt, class_floats, class_ints, c, origin, t0
-            )
-            if t_hi < t_lo or row_hi < row_lo:
-                continue
+            shift = class_ints[c, 5]
+            t_a = (a.mid2 - t0) >> shift
+            reach_a = ((own_reach + (1 << shift) - 1) >> shift) + 1
             y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
             for col in range(col_lo, col_hi + 1):
                 k = _lower(cells, first, last, (col << y_bits) | row_lo)
@@ -616,14 +567,17 @@ def _best(
                     end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                     q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                     while q < end and tq[q] <= t_hi:
-                        score = _score(a, records[q], window_m, window_us, kinds)
-                        if score >= 0.0:
-                            count[p] += 1
-                            if score < best_score or (
-                                score == best_score and rank[q] < rank[best[p]]
-                            ):
-                                best_score = score
-                                best[p] = q
+                        if state[q] != 1 and (
+                            abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
+                            or reach_q[q] == REACH_UNKNOWN
+                        ):
+                            score = _score(records[q], a, window_m, window_us, kinds)
+                            if score >= 0.0:
+                                state[q] = 2
+                                count[q] += 1
+                                if score < best_score[q]:
+                                    best_score[q] = score
+                                    best[q] = p
                         q += 1
                     k += 1
 
