@@ -177,7 +177,7 @@ def _collapse_links(
     carries a link stays on its own: the graph of origins and links is built from the reports
     with a link alone, and every origin that is not the first of its connected group counts.
     """
-    column = arrays.table.column("link").take(pa.array(rows)).combine_chunks()
+    column = arrays.table.column("link").combine_chunks().take(pa.array(rows))
     given = np.asarray(
         pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False), dtype=bool
     )
