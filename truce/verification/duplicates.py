@@ -18,22 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from truce.verification.priority import combine, content_hash, stable_order
-from truce.verification.reports import ReportArrays
+from truce.verification.reports import COUNT_FIELDS, TEXT_FIELDS, ReportArrays
 
-TEXT_FIELDS: tuple[str, ...] = (
-    "text",
-    "target",
-    "area_id",
-    "area_precision",
-    "weapon_class",
-    "target_class",
-    "time_zone",
-    "time_precision",
-)
-"""The text fields that must be equal too."""
-
-COUNT_FIELDS: tuple[str, ...] = ("deaths", "injured", "quantity")
-"""The count fields that must be equal too."""
+__all__ = ["COUNT_FIELDS", "TEXT_FIELDS", "representatives"]
 
 
 def representatives(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -129,8 +116,11 @@ def _text_codes(table: pa.Table, idx: np.ndarray) -> list[np.ndarray]:
     for name in TEXT_FIELDS:
         if name not in table.column_names:
             continue
-        column = pc.fill_null(table.column(name).take(taken), "\x00<null>")
-        encoded = pc.dictionary_encode(column.combine_chunks())
+        # sorted indices: a take from the chunked column reads each chunk in order
+        column = table.column(name).take(taken).combine_chunks()
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        encoded = pc.dictionary_encode(pc.fill_null(column, "\x00<null>"))
         codes.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64))
     return codes
 

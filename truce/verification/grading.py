@@ -257,17 +257,19 @@ def outcome_conflicts(
 
 
 def kind_conflicts(
-    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+    arrays: ReportArrays, rows: np.ndarray, offsets: np.ndarray, specific: np.ndarray
 ) -> np.ndarray:
     """Per incident: whether two origins report kinds that conflict or are incompatible.
 
-    Only ``specific`` reports are compared, and only in incidents where they name two origins
-    and two kinds or more. Compiled: the reports are grouped by incident (a counting sort), and
-    each incident's distinct (origin, kind) pairs compared two by two.
+    ``rows`` lists the reports incident by incident, incident ``j`` at
+    ``rows[offsets[j]:offsets[j + 1]]``. Only ``specific`` reports are compared, and only in
+    incidents where they name two origins and two kinds or more. Compiled: each incident's
+    distinct (origin, kind) pairs compared two by two.
     """
-    result = np.zeros(m, dtype=bool)
+    result = np.zeros(offsets.size - 1, dtype=bool)
     _kind_conflicts(
-        np.asarray(inc, dtype=np.int64),
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(offsets, dtype=np.int64),
         arrays.origin,
         arrays.kind,
         np.asarray(specific, dtype=np.bool_),
@@ -279,7 +281,8 @@ def kind_conflicts(
 
 @compiled
 def _kind_conflicts(
-    inc: np.ndarray,
+    all_rows: np.ndarray,
+    offsets: np.ndarray,
     origin: np.ndarray,
     kind: np.ndarray,
     specific: np.ndarray,
@@ -287,18 +290,15 @@ def _kind_conflicts(
     result: np.ndarray,
 ) -> None:  # pragma: no cover
     m = result.size
+    rows = np.empty(all_rows.size, dtype=np.int64)
     start = np.zeros(m + 1, dtype=np.int64)
-    for i in range(inc.size):
-        if specific[i]:
-            start[inc[i] + 1] += 1
     for j in range(m):
-        start[j + 1] += start[j]
-    cursor = start[:-1].copy()
-    rows = np.empty(start[m], dtype=np.int64)
-    for i in range(inc.size):
-        if specific[i]:
-            rows[cursor[inc[i]]] = i
-            cursor[inc[i]] += 1
+        count = start[j]
+        for a in range(offsets[j], offsets[j + 1]):
+            if specific[all_rows[a]]:
+                rows[count] = all_rows[a]
+                count += 1
+        start[j + 1] = count
     pair_origin = np.empty(0, dtype=np.int64)
     pair_kind = np.empty(0, dtype=np.int64)
     for j in range(m):

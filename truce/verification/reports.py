@@ -379,9 +379,13 @@ def _codes(
         indices_np = np.asarray(indices.to_numpy(zero_copy_only=False))
         used = np.bincount(indices_np, minlength=len(dictionary)) > 0
         parts.append((dictionary, indices_np, used))
-    names = tuple(
-        sorted({value for dictionary, _, used in parts for value, u in zip(dictionary, used) if u})
-    )
+    present = {
+        value
+        for dictionary, _, used in parts
+        for value, is_used in zip(dictionary, used, strict=True)
+        if is_used
+    }
+    names = tuple(sorted(present))
     number = {value: i for i, value in enumerate(names)}
     codes = np.empty(len(column), dtype=np.int32)
     at = 0
