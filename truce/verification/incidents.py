@@ -253,7 +253,20 @@ def _graded_columns(
 ) -> dict[str, Any]:
     """Every column of the incidents table but the two lists of report ids."""
     table = arrays.table
-    independent = grading.independent_sources(arrays, inc, m)
+    named = {
+        "sources": (arrays.source, arrays.source_names),
+        "origins": (arrays.origin, arrays.origin_names),
+        "kinds": (arrays.kind, arrays.kinds.slugs),
+        "outcomes": (arrays.outcome, _OUTCOMES),
+    }
+    code_sets = grading.distinct_code_sets(
+        inc, [codes for codes, _ in named.values()], [max(len(n), 1) for _, n in named.values()], m
+    )
+    distinct = {
+        name: _distinct(incident, code, names, m)
+        for (name, (_, names)), (incident, code) in zip(named.items(), code_sets, strict=True)
+    }
+    independent = grading.independent_sources(arrays, inc, m, code_sets[1][0])
     decided = np.zeros(arrays.count, dtype=bool)
     decided[list(applied.decided_rows)] = True
     specific = arrays.anchor[grouping.representative] | decided
@@ -287,16 +300,16 @@ def _graded_columns(
         "reasons": _flag_lists(flags),
         "report_count": pa.array(report_count, pa.int32()),
         "independent_sources": pa.array(independent, pa.int32()),
-        "sources": _distinct(inc, arrays.source, arrays.source_names, m),
-        "origins": _distinct(inc, arrays.origin, arrays.origin_names, m),
+        "sources": distinct["sources"],
+        "origins": distinct["origins"],
         "time_start": pa.array(start, pa.int64()).cast(_TS),
         "time_end": pa.array(end, pa.int64()).cast(_TS),
         "lon": _take_floats(table.column("lon"), heads),
         "lat": _take_floats(table.column("lat"), heads),
         "precision_m": _take_floats(table.column("precision_m"), heads),
         "area_precision": _optional(table, "area_precision", heads),
-        "kinds": _distinct(inc, arrays.kind.astype(np.int64), arrays.kinds.slugs, m),
-        "outcomes": _distinct(inc, arrays.outcome.astype(np.int64), _OUTCOMES, m),
+        "kinds": distinct["kinds"],
+        "outcomes": distinct["outcomes"],
         "claims": _claims(arrays, ids, inc, rows, m),
         "contested_attribution": pa.array(contested),
         "decisions": _decisions(applied, heads),
@@ -352,9 +365,9 @@ def _lists(offsets: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), _one_chunk(values))
 
 
-def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
-    """Per incident, the distinct names of ``codes`` among its reports, in name order."""
-    incident, code = grading.distinct_codes(inc, codes, m, max(len(names), 1))
+def _distinct(incident: np.ndarray, code: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
+    """Per incident, the distinct names among its reports, in name order, from the distinct
+    (incident, code) pairs."""
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(incident, minlength=m), out=offsets[1:])
     return pa.ListArray.from_arrays(pa.array(offsets), _named(code, names))
