@@ -181,9 +181,32 @@ def independent_sources(
     independent = np.bincount(incident, minlength=m)
     multi = np.flatnonzero(independent > 1)
     if multi.size:
-        rows = np.flatnonzero((independent > 1)[inc])
+        # only reports with a link can join origins: the others are left out before any string
+        # is read (a link's length comes from the column's offsets)
+        rows = np.flatnonzero((independent > 1)[inc] & has_text(arrays.table.column("link")))
         independent[multi] -= _collapse_links(arrays, inc, rows, multi)
     return independent
+
+
+def has_text(column: pa.ChunkedArray) -> np.ndarray:
+    """Per row: whether the string column holds a value that is not empty."""
+    present = np.zeros(len(column), dtype=bool)
+    at = 0
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            lengths = pc.binary_length(chunk.dictionary).to_numpy(zero_copy_only=False)
+            indices = pc.fill_null(chunk.indices, 0).to_numpy(zero_copy_only=False)
+            longer = np.asarray(lengths > 0)[indices] if len(chunk.dictionary) else False
+            present[at : at + len(chunk)] = longer
+            if chunk.null_count:
+                present[at : at + len(chunk)] &= np.asarray(
+                    pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+                )
+        else:
+            lengths = pc.fill_null(pc.binary_length(chunk), 0)
+            present[at : at + len(chunk)] = lengths.to_numpy(zero_copy_only=False) > 0
+        at += len(chunk)
+    return present
 
 
 def normalise_links(links: pa.Array) -> pa.Array:
@@ -262,13 +285,21 @@ def _components(left: np.ndarray, right: np.ndarray, size: int) -> np.ndarray:  
 
 
 def outcome_conflicts(
-    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+    arrays: ReportArrays,
+    inc: np.ndarray,
+    m: int,
+    specific: np.ndarray,
+    candidates: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per incident: whether one origin says ``impact`` and another ``attempt``.
 
     Only ``specific`` reports are compared: a vague report cannot contradict a precise one.
+    ``candidates``, if given, marks the incidents that can have a conflict at all (both
+    outcomes among all their reports): the reports of the others are left out.
     """
     result = np.zeros(m, dtype=bool)
+    if candidates is not None:
+        specific = specific & candidates[inc]
     imp = (arrays.outcome == 1) & specific
     att = (arrays.outcome == 2) & specific
     if not (imp.any() and att.any()):
@@ -290,19 +321,28 @@ def outcome_conflicts(
 
 
 def kind_conflicts(
-    arrays: ReportArrays, rows: np.ndarray, offsets: np.ndarray, specific: np.ndarray
+    arrays: ReportArrays,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    specific: np.ndarray,
+    candidates: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per incident: whether two origins report kinds that conflict or are incompatible.
 
     ``rows`` lists the reports incident by incident, incident ``j`` at
     ``rows[offsets[j]:offsets[j + 1]]``. Only ``specific`` reports are compared, and only in
     incidents where they name two origins and two kinds or more. Compiled: each incident's
-    distinct (origin, kind) pairs compared two by two.
+    distinct (origin, kind) pairs compared two by two. ``candidates``, if given, marks the
+    incidents that can have a conflict at all (two origins and two kinds among all their
+    reports): the others are not looked at.
     """
     result = np.zeros(offsets.size - 1, dtype=bool)
+    if candidates is None:
+        candidates = np.ones(offsets.size - 1, dtype=np.bool_)
     _kind_conflicts(
         np.asarray(rows, dtype=np.int64),
         np.asarray(offsets, dtype=np.int64),
+        np.asarray(candidates, dtype=np.bool_),
         arrays.origin,
         arrays.kind,
         np.asarray(specific, dtype=np.bool_),
@@ -316,6 +356,7 @@ def kind_conflicts(
 def _kind_conflicts(
     all_rows: np.ndarray,
     offsets: np.ndarray,
+    candidates: np.ndarray,
     origin: np.ndarray,
     kind: np.ndarray,
     specific: np.ndarray,
@@ -327,7 +368,7 @@ def _kind_conflicts(
     start = np.zeros(m + 1, dtype=np.int64)
     for j in range(m):
         count = start[j]
-        for a in range(offsets[j], offsets[j + 1]):
+        for a in range(offsets[j], offsets[j + 1] if candidates[j] else offsets[j]):
             if specific[all_rows[a]]:
                 rows[count] = all_rows[a]
                 count += 1

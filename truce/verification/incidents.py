@@ -270,8 +270,18 @@ def _graded_columns(
     decided = np.zeros(arrays.count, dtype=bool)
     decided[list(applied.decided_rows)] = True
     specific = arrays.anchor[grouping.representative] | decided
-    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific)
-    kind_conflict = grading.kind_conflicts(arrays, rows, offsets, specific)
+    # which incidents can hold a conflict at all, from the code sets of all their reports
+    origin_count = np.bincount(code_sets[1][0], minlength=m)
+    kind_count = np.bincount(code_sets[2][0], minlength=m)
+    outcome_incident, outcome_code = code_sets[3]
+    both_outcomes = (np.bincount(outcome_incident[outcome_code == 1], minlength=m) > 0) & (
+        np.bincount(outcome_incident[outcome_code == 2], minlength=m) > 0
+    )
+    several = origin_count > 1
+    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific, several & both_outcomes)
+    kind_conflict = grading.kind_conflicts(
+        arrays, rows, offsets, specific, several & (kind_count > 1)
+    )
     confirmed = grading.confirmed(arrays, inc, m)
     contested, mutual = grading.attribution(arrays, inc, m, aliases)
     grade = grading.grade_codes(independent, confirmed, outcome_conflict | kind_conflict)
