@@ -234,22 +234,25 @@ def _collapse_links(
     with a link alone, and every origin that is not the first of its connected group counts.
     """
     column = arrays.table.column("link").combine_chunks().take(pa.array(rows))
-    given = np.asarray(
-        pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False), dtype=bool
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    # Many reports cite one link: each distinct link is normalised once.
+    encoded = pc.dictionary_encode(pc.fill_null(column, ""))
+    raw_code = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    normalised = pc.dictionary_encode(normalise_links(encoded.dictionary))
+    normal_code = np.asarray(normalised.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    is_empty = np.asarray(
+        pc.equal(normalised.dictionary, "").to_numpy(zero_copy_only=False), dtype=bool
     )
-    rows = rows[given]
-    links = normalise_links(column.filter(pa.array(given)))
-    linked = np.asarray(pc.not_equal(links, "").to_numpy(zero_copy_only=False), dtype=bool)
+    link_code = normal_code[raw_code]
+    linked = ~is_empty[link_code] if is_empty.size else np.zeros(rows.size, dtype=bool)
     rows = rows[linked]
-    links = links.filter(pa.array(linked))
+    link_code = link_code[linked]
     origins = len(arrays.origin_names)
     incident_at = np.full(int(inc.max(initial=0)) + 1, -1, dtype=np.int64)
     incident_at[multi] = np.arange(multi.size, dtype=np.int64)
     if rows.size == 0:
         return np.zeros(multi.size, dtype=np.int64)
-    link_code = np.asarray(
-        pc.dictionary_encode(links).indices.to_numpy(zero_copy_only=False), dtype=np.int64
-    )
     origin_nodes, origin_of_row = unique_inverse(
         inc[rows].astype(np.int64) * origins + arrays.origin[rows]
     )
