@@ -4,8 +4,10 @@ The reports are built by ``bench/corroboration_synthetic.py``: synthetic inciden
 (dense around the cities where most real events were recorded), reported by a mix of sources at
 a mix of precisions, plus the real NASA FIRMS MODIS fire detections. Each size is generated once
 and cached as Parquet; each timing runs in a fresh process, so its peak memory (``ru_maxrss``,
-which includes reading the Parquet file) is its own. The load average is printed before and
-after each run: the machine is shared, and figures taken under load are slower. The compiled
+which includes reading the Parquet file) is its own. Only the columns corroboration reads are
+read (``CORROBORATION_COLUMNS``: all but ``raw``), those of few distinct values
+dictionary-encoded (:func:`read_reports`). The load average is printed before and after each
+run: the machine is shared, and figures taken under load are slower. The compiled
 kernels (numba) are compiled once and cached on disk; a small warm-up run in the parent process
 makes sure the timed runs load them rather than compile them.
 
