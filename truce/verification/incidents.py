@@ -221,19 +221,25 @@ def _incidents_table(
 ) -> pa.Table:
     m = heads.size
     table = arrays.table
-    # The two lists of every report's ids are the largest part of the table and independent of
-    # the rest: Arrow copies them on another thread (it releases the GIL) while grading runs.
+    # The two lists of every report's ids and the claims are the largest part of the table and
+    # independent of the rest: they are copied on another thread (Arrow, numpy and the compiled
+    # loops release the GIL) while grading runs.
     take_rows = pa.array(rows)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        report_ids = pool.submit(
-            lambda: (ids.take(take_rows), _one_chunk(table["source_record"]).take(take_rows))
+        copied = pool.submit(
+            lambda: (
+                ids.take(take_rows),
+                _one_chunk(table["source_record"]).take(take_rows),
+                _claims(arrays, ids, inc, rows, m),
+            )
         )
         columns = _graded_columns(
             arrays, grouping, applied, aliases, heads, inc, rows, offsets, ids, head_ids, m
         )
-        event_ids, source_records = report_ids.result()
+        event_ids, source_records, claims = copied.result()
     columns["event_ids"] = _lists(offsets, event_ids)
     columns["source_records"] = _lists(offsets, source_records)
+    columns["claims"] = claims
     arrays_out = [_one_chunk(columns[f.name]).cast(f.type) for f in INCIDENT_SCHEMA]
     return pa.Table.from_arrays(arrays_out, schema=INCIDENT_SCHEMA)
 
@@ -320,7 +326,6 @@ def _graded_columns(
         "area_precision": _optional(table, "area_precision", heads),
         "kinds": distinct["kinds"],
         "outcomes": distinct["outcomes"],
-        "claims": _claims(arrays, ids, inc, rows, m),
         "contested_attribution": pa.array(contested),
         "decisions": _decisions(applied, heads),
     }
