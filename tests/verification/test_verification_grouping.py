@@ -8,13 +8,14 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.verification.builders import T0, north_of, report, table
 from tests.verification.strategies import report_sets
-from truce.verification import CorroborationConfig, corroborate
+from truce.verification import CORROBORATION_COLUMNS, CorroborationConfig, corroborate
 from truce.verification.grouping import group_reports
 from truce.verification.naive import naive_grouping
 from truce.verification.reports import report_arrays
@@ -237,3 +238,50 @@ def test_grouping_output_is_aligned_with_the_input() -> None:
     result = corroborate(table(rows))
     assert result.assignments["event_id"].to_pylist() == [r["event_id"] for r in rows]
     assert np.all(np.asarray(result.assignments["candidates"].to_pylist()) == 1)
+
+
+def _dictionary_encoded(reports: pa.Table, names: tuple[str, ...]) -> pa.Table:
+    """``reports`` with the string columns ``names`` dictionary-encoded chunk by chunk."""
+    for name in names:
+        column = reports.column(name)
+        encoded = pa.chunked_array([pc.dictionary_encode(chunk) for chunk in column.chunks])
+        reports = reports.set_column(reports.schema.get_field_index(name), name, encoded)
+    return reports
+
+
+def _plain_tables(result: Any) -> list[pa.Table]:
+    """The incidents and assignments tables, one chunk per column, dictionaries decoded."""
+    tables = []
+    for got in (result.incidents, result.assignments):
+        columns = [
+            c.combine_chunks().cast(c.type.value_type)
+            if pa.types.is_dictionary(c.type)
+            else c.combine_chunks()
+            for c in got.columns
+        ]
+        tables.append(pa.Table.from_arrays(columns, names=got.column_names))
+    return tables
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(report_sets(), st.integers(1, 4), st.sampled_from(["source", "kind", "outcome", "text"]))
+def test_only_the_corroboration_columns_dictionary_encoded_give_the_same_tables(
+    rows: list[dict[str, Any]], pieces: int, also_encoded: str
+) -> None:
+    """A caller may read only CORROBORATION_COLUMNS, with string columns dictionary-encoded
+    (each chunk its own dictionary): the incidents and assignments are the very same."""
+    reports = table(rows)
+    expected = _plain_tables(corroborate(reports))
+    size = -(-reports.num_rows // pieces)
+    chunked = pa.Table.from_batches(
+        [b for k in range(pieces) for b in reports.slice(k * size, size).to_batches()],
+        schema=reports.schema,
+    ).select(list(CORROBORATION_COLUMNS))
+    names = ("source", "kind", "outcome", "time_zone", "time_precision", also_encoded)
+    narrow = _dictionary_encoded(chunked, tuple(dict.fromkeys(names)))
+    assert "raw" not in narrow.column_names
+    got = _plain_tables(corroborate(narrow))
+    for want, have in zip(expected, got, strict=True):
+        assert have.column_names == want.column_names
+        for name in want.column_names:
+            assert have.column(name).equals(want.column(name)), name

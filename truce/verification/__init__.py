@@ -33,9 +33,11 @@ from truce.verification.overrides import (
     apply_overrides,
     override_from_dict,
 )
+from truce.verification.reports import CORROBORATION_COLUMNS
 
 __all__ = [
     "ASSIGNMENT_SCHEMA",
+    "CORROBORATION_COLUMNS",
     "DEFAULT_KIND_RULES",
     "GRADES",
     "INCIDENT_SCHEMA",

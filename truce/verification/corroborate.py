@@ -12,7 +12,9 @@ from truce.verification.config import CorroborationConfig
 from truce.verification.grouping import Grouping, group_reports
 from truce.verification.incidents import build_tables
 from truce.verification.overrides import Override, apply_overrides
-from truce.verification.reports import Reports, as_table, report_arrays
+from truce.verification.reports import CORROBORATION_COLUMNS, Reports, as_table, report_arrays
+
+__all__ = ["CORROBORATION_COLUMNS", "Corroboration", "corroborate"]
 
 
 @dataclass
@@ -33,7 +35,9 @@ def corroborate(
     """Group ``reports`` into incidents, apply the recorded ``overrides``, and grade each one.
 
     ``reports`` is a table or batch in the event schema, or any number of them; the result does
-    not depend on their order or on how they are split into batches.
+    not depend on their order or on how they are split into batches. Only the columns of
+    :data:`CORROBORATION_COLUMNS` are read (a caller may leave the others out), and any of
+    them that holds strings may be dictionary-encoded.
     """
     config = config or CorroborationConfig()
     table = as_table(reports)

@@ -95,6 +95,33 @@ def distinct_codes(
     return pairs // width, pairs % width
 
 
+def distinct_code_sets(
+    inc: np.ndarray, columns: list[np.ndarray], widths: list[int], m: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`distinct_codes` of four code columns at once: when every width is at most 64,
+    the four bit sets of an incident lie side by side, so each report updates one cache line
+    instead of four (the reports' incidents jump about: this pass is bound by memory)."""
+    if len(columns) != 4 or max(widths) > 64:
+        return [distinct_codes(inc, c, m, w) for c, w in zip(columns, widths, strict=True)]
+    masks = np.zeros((m, 4), dtype=np.uint64)
+    _or_bits4(masks, inc, columns[0], columns[1], columns[2], columns[3])
+    return [_set_bits(np.ascontiguousarray(masks[:, k]), w) for k, w in enumerate(widths)]
+
+
+@compiled
+def _or_bits4(
+    masks: np.ndarray, inc: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray
+) -> None:  # pragma: no cover
+    """Set bit ``a[i]`` of ``masks[inc[i], 0]``, ``b[i]`` of ``masks[inc[i], 1]``, and so on."""
+    one = np.uint64(1)
+    for i in range(inc.size):
+        j = inc[i]
+        masks[j, 0] |= one << np.uint64(a[i])
+        masks[j, 1] |= one << np.uint64(b[i])
+        masks[j, 2] |= one << np.uint64(c[i])
+        masks[j, 3] |= one << np.uint64(d[i])
+
+
 @compiled
 def _or_bits(masks: np.ndarray, inc: np.ndarray, codes: np.ndarray) -> None:  # pragma: no cover
     """Set bit ``codes[i]`` of ``masks[inc[i]]`` for every i."""
@@ -141,16 +168,45 @@ def raise_to(high: np.ndarray, inc: np.ndarray, values: np.ndarray) -> None:  # 
         high[inc[i]] = max(high[inc[i]], values[i])
 
 
-def independent_sources(arrays: ReportArrays, inc: np.ndarray, m: int) -> np.ndarray:
-    """Per incident: how many independent origins its reports come from."""
-    width = len(arrays.origin_names)
-    incident, _ = distinct_codes(inc, arrays.origin, m, width)
+def independent_sources(
+    arrays: ReportArrays, inc: np.ndarray, m: int, origins: np.ndarray | None = None
+) -> np.ndarray:
+    """Per incident: how many independent origins its reports come from.
+
+    ``origins``: the incident of each distinct (incident, origin) pair, if known already.
+    """
+    if origins is None:
+        origins, _ = distinct_codes(inc, arrays.origin, m, len(arrays.origin_names))
+    incident = origins
     independent = np.bincount(incident, minlength=m)
     multi = np.flatnonzero(independent > 1)
     if multi.size:
-        rows = np.flatnonzero((independent > 1)[inc])
+        # only reports with a link can join origins: the others are left out before any string
+        # is read (a link's length comes from the column's offsets)
+        rows = np.flatnonzero((independent > 1)[inc] & has_text(arrays.table.column("link")))
         independent[multi] -= _collapse_links(arrays, inc, rows, multi)
     return independent
+
+
+def has_text(column: pa.ChunkedArray) -> np.ndarray:
+    """Per row: whether the string column holds a value that is not empty."""
+    present = np.zeros(len(column), dtype=bool)
+    at = 0
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            lengths = pc.binary_length(chunk.dictionary).to_numpy(zero_copy_only=False)
+            indices = pc.fill_null(chunk.indices, 0).to_numpy(zero_copy_only=False)
+            longer = np.asarray(lengths > 0)[indices] if len(chunk.dictionary) else False
+            present[at : at + len(chunk)] = longer
+            if chunk.null_count:
+                present[at : at + len(chunk)] &= np.asarray(
+                    pc.is_valid(chunk).to_numpy(zero_copy_only=False)
+                )
+        else:
+            lengths = pc.fill_null(pc.binary_length(chunk), 0)
+            present[at : at + len(chunk)] = lengths.to_numpy(zero_copy_only=False) > 0
+        at += len(chunk)
+    return present
 
 
 def normalise_links(links: pa.Array) -> pa.Array:
@@ -177,23 +233,26 @@ def _collapse_links(
     carries a link stays on its own: the graph of origins and links is built from the reports
     with a link alone, and every origin that is not the first of its connected group counts.
     """
-    column = arrays.table.column("link").take(pa.array(rows)).combine_chunks()
-    given = np.asarray(
-        pc.fill_null(pc.not_equal(column, ""), False).to_numpy(zero_copy_only=False), dtype=bool
+    column = arrays.table.column("link").combine_chunks().take(pa.array(rows))
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    # Many reports cite one link: each distinct link is normalised once.
+    encoded = pc.dictionary_encode(pc.fill_null(column, ""))
+    raw_code = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    normalised = pc.dictionary_encode(normalise_links(encoded.dictionary))
+    normal_code = np.asarray(normalised.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    is_empty = np.asarray(
+        pc.equal(normalised.dictionary, "").to_numpy(zero_copy_only=False), dtype=bool
     )
-    rows = rows[given]
-    links = normalise_links(column.filter(pa.array(given)))
-    linked = np.asarray(pc.not_equal(links, "").to_numpy(zero_copy_only=False), dtype=bool)
+    link_code = normal_code[raw_code]
+    linked = ~is_empty[link_code] if is_empty.size else np.zeros(rows.size, dtype=bool)
     rows = rows[linked]
-    links = links.filter(pa.array(linked))
+    link_code = link_code[linked]
     origins = len(arrays.origin_names)
     incident_at = np.full(int(inc.max(initial=0)) + 1, -1, dtype=np.int64)
     incident_at[multi] = np.arange(multi.size, dtype=np.int64)
     if rows.size == 0:
         return np.zeros(multi.size, dtype=np.int64)
-    link_code = np.asarray(
-        pc.dictionary_encode(links).indices.to_numpy(zero_copy_only=False), dtype=np.int64
-    )
     origin_nodes, origin_of_row = unique_inverse(
         inc[rows].astype(np.int64) * origins + arrays.origin[rows]
     )
@@ -229,13 +288,21 @@ def _components(left: np.ndarray, right: np.ndarray, size: int) -> np.ndarray:  
 
 
 def outcome_conflicts(
-    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+    arrays: ReportArrays,
+    inc: np.ndarray,
+    m: int,
+    specific: np.ndarray,
+    candidates: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per incident: whether one origin says ``impact`` and another ``attempt``.
 
     Only ``specific`` reports are compared: a vague report cannot contradict a precise one.
+    ``candidates``, if given, marks the incidents that can have a conflict at all (both
+    outcomes among all their reports): the reports of the others are left out.
     """
     result = np.zeros(m, dtype=bool)
+    if candidates is not None:
+        specific = specific & candidates[inc]
     imp = (arrays.outcome == 1) & specific
     att = (arrays.outcome == 2) & specific
     if not (imp.any() and att.any()):
@@ -257,17 +324,28 @@ def outcome_conflicts(
 
 
 def kind_conflicts(
-    arrays: ReportArrays, inc: np.ndarray, m: int, specific: np.ndarray
+    arrays: ReportArrays,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    specific: np.ndarray,
+    candidates: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per incident: whether two origins report kinds that conflict or are incompatible.
 
-    Only ``specific`` reports are compared, and only in incidents where they name two origins
-    and two kinds or more. Compiled: the reports are grouped by incident (a counting sort), and
-    each incident's distinct (origin, kind) pairs compared two by two.
+    ``rows`` lists the reports incident by incident, incident ``j`` at
+    ``rows[offsets[j]:offsets[j + 1]]``. Only ``specific`` reports are compared, and only in
+    incidents where they name two origins and two kinds or more. Compiled: each incident's
+    distinct (origin, kind) pairs compared two by two. ``candidates``, if given, marks the
+    incidents that can have a conflict at all (two origins and two kinds among all their
+    reports): the others are not looked at.
     """
-    result = np.zeros(m, dtype=bool)
+    result = np.zeros(offsets.size - 1, dtype=bool)
+    if candidates is None:
+        candidates = np.ones(offsets.size - 1, dtype=np.bool_)
     _kind_conflicts(
-        np.asarray(inc, dtype=np.int64),
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(offsets, dtype=np.int64),
+        np.asarray(candidates, dtype=np.bool_),
         arrays.origin,
         arrays.kind,
         np.asarray(specific, dtype=np.bool_),
@@ -279,7 +357,9 @@ def kind_conflicts(
 
 @compiled
 def _kind_conflicts(
-    inc: np.ndarray,
+    all_rows: np.ndarray,
+    offsets: np.ndarray,
+    candidates: np.ndarray,
     origin: np.ndarray,
     kind: np.ndarray,
     specific: np.ndarray,
@@ -287,18 +367,15 @@ def _kind_conflicts(
     result: np.ndarray,
 ) -> None:  # pragma: no cover
     m = result.size
+    rows = np.empty(all_rows.size, dtype=np.int64)
     start = np.zeros(m + 1, dtype=np.int64)
-    for i in range(inc.size):
-        if specific[i]:
-            start[inc[i] + 1] += 1
     for j in range(m):
-        start[j + 1] += start[j]
-    cursor = start[:-1].copy()
-    rows = np.empty(start[m], dtype=np.int64)
-    for i in range(inc.size):
-        if specific[i]:
-            rows[cursor[inc[i]]] = i
-            cursor[inc[i]] += 1
+        count = start[j]
+        for a in range(offsets[j], offsets[j + 1] if candidates[j] else offsets[j]):
+            if specific[all_rows[a]]:
+                rows[count] = all_rows[a]
+                count += 1
+        start[j + 1] = count
     pair_origin = np.empty(0, dtype=np.int64)
     pair_kind = np.empty(0, dtype=np.int64)
     for j in range(m):

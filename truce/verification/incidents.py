@@ -22,6 +22,7 @@ its origin.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -123,13 +124,16 @@ def build_tables(
     rows = _rows_by_incident(inc, position, heads, offsets)
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
-    ids = arrays.table.column("event_id")
-    incident_ids = pc.binary_join_element_wise("inc:", ids.take(pa.array(heads)), "")
+    # One array of ids, taken from many times below: a take from a chunked column that jumps
+    # about the table costs about twice as much (every index looked up among the chunks).
+    ids = _one_chunk(arrays.table.column("event_id"))
+    head_ids = ids.take(pa.array(heads))
     incidents = _incidents_table(
-        arrays, grouping, applied, aliases, heads, inc, rows, offsets, incident_ids
+        arrays, grouping, applied, aliases, heads, inc, rows, offsets, ids, head_ids
     )
+    incident_ids = incidents.column("incident_id").chunk(0)
     roles = _roles(grouping, leader, decided)
-    assignments = _assignments_table(arrays, grouping, inc, incident_ids, roles)
+    assignments = _assignments_table(arrays, grouping, inc, ids, incident_ids, roles)
     return incidents, assignments
 
 
@@ -212,16 +216,78 @@ def _incidents_table(
     inc: np.ndarray,
     rows: np.ndarray,
     offsets: np.ndarray,
-    incident_ids: pa.Array,
+    ids: pa.Array,
+    head_ids: pa.Array,
 ) -> pa.Table:
     m = heads.size
     table = arrays.table
-    independent = grading.independent_sources(arrays, inc, m)
+    # The two lists of every report's ids and the claims are the largest part of the table and
+    # independent of the rest: they are copied on another thread (Arrow, numpy and the compiled
+    # loops release the GIL) while grading runs.
+    take_rows = pa.array(rows)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        copied = pool.submit(
+            lambda: (
+                ids.take(take_rows),
+                _one_chunk(table["source_record"]).take(take_rows),
+                _claims(arrays, ids, inc, rows, m),
+            )
+        )
+        columns = _graded_columns(
+            arrays, grouping, applied, aliases, heads, inc, rows, offsets, ids, head_ids, m
+        )
+        event_ids, source_records, claims = copied.result()
+    columns["event_ids"] = _lists(offsets, event_ids)
+    columns["source_records"] = _lists(offsets, source_records)
+    columns["claims"] = claims
+    arrays_out = [_one_chunk(columns[f.name]).cast(f.type) for f in INCIDENT_SCHEMA]
+    return pa.Table.from_arrays(arrays_out, schema=INCIDENT_SCHEMA)
+
+
+def _graded_columns(
+    arrays: ReportArrays,
+    grouping: Grouping,
+    applied: Applied,
+    aliases: Mapping[str, str],
+    heads: np.ndarray,
+    inc: np.ndarray,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    ids: pa.Array,
+    head_ids: pa.Array,
+    m: int,
+) -> dict[str, Any]:
+    """Every column of the incidents table but the two lists of report ids."""
+    table = arrays.table
+    named = {
+        "sources": (arrays.source, arrays.source_names),
+        "origins": (arrays.origin, arrays.origin_names),
+        "kinds": (arrays.kind, arrays.kinds.slugs),
+        "outcomes": (arrays.outcome, _OUTCOMES),
+    }
+    code_sets = grading.distinct_code_sets(
+        inc, [codes for codes, _ in named.values()], [max(len(n), 1) for _, n in named.values()], m
+    )
+    distinct = {
+        name: _distinct(incident, code, names, m)
+        for (name, (_, names)), (incident, code) in zip(named.items(), code_sets, strict=True)
+    }
+    independent = grading.independent_sources(arrays, inc, m, code_sets[1][0])
     decided = np.zeros(arrays.count, dtype=bool)
     decided[list(applied.decided_rows)] = True
     specific = arrays.anchor[grouping.representative] | decided
-    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific)
-    kind_conflict = grading.kind_conflicts(arrays, inc, m, specific)
+    # which incidents can hold a conflict at all, from the code sets of all their reports
+    origin_count = np.bincount(code_sets[1][0], minlength=m)
+    kind_count = np.bincount(code_sets[2][0], minlength=m)
+    outcome_incident, outcome_code = code_sets[3]
+    both_outcomes = (np.bincount(outcome_incident[outcome_code == 1], minlength=m) > 0) & (
+        np.bincount(outcome_incident[outcome_code == 2], minlength=m) > 0
+    )
+    several = origin_count > 1
+    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific, several & both_outcomes)
+    kind_conflict = grading.kind_conflicts(
+        arrays, rows, offsets, specific, several & (kind_count > 1)
+    )
     confirmed = grading.confirmed(arrays, inc, m)
     contested, mutual = grading.attribution(arrays, inc, m, aliases)
     grade = grading.grade_codes(independent, confirmed, outcome_conflict | kind_conflict)
@@ -242,33 +308,27 @@ def _incidents_table(
         "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
         "override": _is_decided(heads, applied, arrays.count),
     }
-    take_rows = pa.array(rows)
     start, end = _representative_time(arrays, heads, inc)
-    columns: dict[str, Any] = {
-        "incident_id": incident_ids,
-        "leader_event_id": table.column("event_id").take(pa.array(heads)),
+    return {
+        "incident_id": pc.binary_join_element_wise("inc:", head_ids, ""),
+        "leader_event_id": head_ids,
         "grade": _named(grade, grading.GRADES),
         "reasons": _flag_lists(flags),
         "report_count": pa.array(report_count, pa.int32()),
         "independent_sources": pa.array(independent, pa.int32()),
-        "sources": _distinct(inc, arrays.source, arrays.source_names, m),
-        "origins": _distinct(inc, arrays.origin, arrays.origin_names, m),
-        "event_ids": _lists(offsets, table.column("event_id").take(take_rows)),
-        "source_records": _lists(offsets, table.column("source_record").take(take_rows)),
+        "sources": distinct["sources"],
+        "origins": distinct["origins"],
         "time_start": pa.array(start, pa.int64()).cast(_TS),
         "time_end": pa.array(end, pa.int64()).cast(_TS),
-        "lon": table.column("lon").take(pa.array(heads)),
-        "lat": table.column("lat").take(pa.array(heads)),
-        "precision_m": table.column("precision_m").take(pa.array(heads)),
+        "lon": _take_floats(table.column("lon"), heads),
+        "lat": _take_floats(table.column("lat"), heads),
+        "precision_m": _take_floats(table.column("precision_m"), heads),
         "area_precision": _optional(table, "area_precision", heads),
-        "kinds": _distinct(inc, arrays.kind.astype(np.int64), arrays.kinds.slugs, m),
-        "outcomes": _distinct(inc, arrays.outcome.astype(np.int64), _OUTCOMES, m),
-        "claims": _claims(arrays, inc, rows, m),
+        "kinds": distinct["kinds"],
+        "outcomes": distinct["outcomes"],
         "contested_attribution": pa.array(contested),
         "decisions": _decisions(applied, heads),
     }
-    arrays_out = [_one_chunk(columns[f.name]).cast(f.type) for f in INCIDENT_SCHEMA]
-    return pa.Table.from_arrays(arrays_out, schema=INCIDENT_SCHEMA)
 
 
 _OUTCOMES = ("unknown", "impact", "attempt")
@@ -285,10 +345,19 @@ def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
+def _take_floats(column: pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
+    """``column.take(idx)`` as float64, missing values missing: through numpy, which gathers
+    from one array several times faster than a take from a chunked column."""
+    values = column.to_numpy() if column.num_chunks else np.zeros(0, dtype=np.float64)
+    missing = np.asarray(pc.is_null(column).to_numpy()) if column.null_count else None
+    mask = missing[idx] if missing is not None else None
+    return pa.array(np.asarray(values, dtype=np.float64)[idx], pa.float64(), mask=mask)
+
+
 def _optional(table: pa.Table, name: str, heads: np.ndarray) -> pa.Array:
     if name not in table.column_names:
         return pa.nulls(heads.size, pa.string())
-    return _one_chunk(table.column(name).take(pa.array(heads)))
+    return _one_chunk(table.column(name)).take(pa.array(heads))
 
 
 def _representative_time(
@@ -311,14 +380,12 @@ def _lists(offsets: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), _one_chunk(values))
 
 
-def _distinct(inc: np.ndarray, codes: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
-    """Per incident, the distinct names of ``codes`` among its reports, in name order."""
-    incident, code = grading.distinct_codes(inc, codes, m, max(len(names), 1))
+def _distinct(incident: np.ndarray, code: np.ndarray, names: tuple[str, ...], m: int) -> pa.Array:
+    """Per incident, the distinct names among its reports, in name order, from the distinct
+    (incident, code) pairs."""
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(incident, minlength=m), out=offsets[1:])
-    dictionary = pa.array(list(names), pa.string())
-    values = pa.DictionaryArray.from_arrays(pa.array(code, pa.int32()), dictionary)
-    return pa.ListArray.from_arrays(pa.array(offsets), values.cast(pa.string()))
+    return pa.ListArray.from_arrays(pa.array(offsets), _named(code, names))
 
 
 def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:
@@ -336,7 +403,9 @@ def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
 
 
-def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> pa.Array:
+def _claims(
+    arrays: ReportArrays, ids: pa.Array, inc: np.ndarray, rows: np.ndarray, m: int
+) -> pa.Array:
     """Per incident, every claim of its reports, with the report's event_id and source."""
     table = arrays.table
     claims = _one_chunk(table.column("claims"))
@@ -348,8 +417,8 @@ def _claims(arrays: ReportArrays, inc: np.ndarray, rows: np.ndarray, m: int) -> 
     parent, taken = parent[order], pa.array(order)
     values = pa.StructArray.from_arrays(
         [
-            _one_chunk(table.column("event_id").take(pa.array(parent))),
-            _one_chunk(table.column("source").take(pa.array(parent))),
+            ids.take(pa.array(parent)),
+            _named(arrays.source[parent], arrays.source_names),
             flat.field("claimant").take(taken),
             flat.field("perpetrator").take(taken),
             flat.field("note").take(taken),
@@ -374,17 +443,18 @@ def _assignments_table(
     arrays: ReportArrays,
     grouping: Grouping,
     inc: np.ndarray,
+    ids: pa.Array,
     incident_ids: pa.Array,
     roles: np.ndarray,
 ) -> pa.Table:
     table = arrays.table
     rep = grouping.representative
     is_copy = rep != np.arange(rep.size)
-    re_report_of = table.column("event_id").take(pa.array(rep, mask=~is_copy))
+    re_report_of = ids.take(pa.array(rep, mask=~is_copy))
     columns = [
         table.column("event_id"),
-        table.column("source"),
-        table.column("source_record"),
+        _plain(table.column("source")),
+        _plain(table.column("source_record")),
         pa.DictionaryArray.from_arrays(pa.array(inc, pa.int32()), _one_chunk(incident_ids)),
         pa.DictionaryArray.from_arrays(pa.array(roles, pa.int8()), pa.array(ASSIGNMENT_ROLES)),
         re_report_of,
@@ -394,6 +464,11 @@ def _assignments_table(
         ),
     ]
     return pa.Table.from_arrays(columns, schema=ASSIGNMENT_SCHEMA)
+
+
+def _plain(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A string column as plain strings (a dictionary-encoded one decoded)."""
+    return column.cast(pa.string()) if column.type != pa.string() else column
 
 
 def explain(incident: Mapping[str, Any]) -> list[str]:

@@ -22,6 +22,7 @@ from typing import TypeAlias
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit, prange
 
 from truce.errors import InputError
 from truce.verification.compatibility import KindTable, kind_table
@@ -44,7 +45,33 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "claims",
     "link",
 )
-"""The columns corroboration reads; the others are carried along untouched."""
+"""The columns corroboration cannot work without."""
+
+TEXT_FIELDS: tuple[str, ...] = (
+    "text",
+    "target",
+    "area_id",
+    "area_precision",
+    "weapon_class",
+    "target_class",
+    "time_zone",
+    "time_precision",
+)
+"""The text fields two re-reports must agree on (when the reports have them)."""
+
+COUNT_FIELDS: tuple[str, ...] = ("deaths", "injured", "quantity")
+"""The count fields two re-reports must agree on (when the reports have them)."""
+
+CORROBORATION_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(REQUIRED_COLUMNS + TEXT_FIELDS + COUNT_FIELDS)
+)
+"""Every column corroboration reads: a caller need load no other (the ``raw`` row, for one).
+
+Any string column may also be given dictionary-encoded (as Parquet's ``read_dictionary``
+reads it): the results are the same, and the low-cardinality columns (``source``, ``kind``,
+``outcome``, ``time_zone``, ``time_precision``, ``area_precision``) take a fraction of the
+memory that way.
+"""
 
 OUTCOME_CODES: dict[str, int] = {"unknown": 0, "impact": 1, "attempt": 2}
 """Outcome slugs -> codes (anything else counts as unknown)."""
@@ -143,7 +170,7 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
     lat = _floats(table, "lat")
     located = np.isfinite(lon) & np.isfinite(lat)
     radius = _floats(table, "precision_m")
-    radius = np.where(np.isfinite(radius), radius, config.default_precision_m)
+    np.copyto(radius, config.default_precision_m, where=~np.isfinite(radius))
     start, end = _times(table)
     kinds = kind_table(config.kind_rules)
     source, source_names = _codes(table.column("source"), "source")
@@ -155,7 +182,7 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
     per_source_origin = np.array(
         [origin_names.index(d.origin_name) for d in declared], dtype=np.int32
     )
-    grid = grid_coordinates(lon, lat, located)
+    xyz, grid = _geometry(lon, lat, located)
     type_window_m = np.array([t.distance_m for t in config.source_types], dtype=np.float64)
     type_window_us = np.array(
         [round(t.time_s * US_PER_S) for t in config.source_types], dtype=np.int64
@@ -164,7 +191,7 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         table=table,
         kinds=kinds,
         located=located,
-        xyz=unit_vectors(lon, lat),
+        xyz=xyz,
         lon=lon,
         lat=lat,
         radius=radius,
@@ -236,11 +263,63 @@ def grid_coordinates(
     than the distance on the sphere (to within the curvature, which the grid's margin covers):
     the plane is only used to find candidates, never to decide a match.
     """
-    highest = float(np.abs(lat[located]).max()) if located.any() else 0.0
-    cos_ref = max(float(np.cos(np.radians(min(highest, 89.0)))), 0.01)
+    cos_ref = _grid_scale(lat, located)
     x = np.where(located, EARTH_RADIUS_M * cos_ref * np.radians(np.nan_to_num(lon)), 0.0)
     y = np.where(located, EARTH_RADIUS_M * np.radians(np.nan_to_num(lat)), 0.0)
     return x, y
+
+
+def _grid_scale(lat: np.ndarray, located: np.ndarray) -> float:
+    """The cosine of the highest latitude of the located reports (at least 0.01)."""
+    highest = float(np.abs(np.where(located, lat, 0.0)).max()) if located.any() else 0.0
+    return max(float(np.cos(np.radians(min(highest, 89.0)))), 0.01)
+
+
+def _geometry(
+    lon: np.ndarray, lat: np.ndarray, located: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """:func:`unit_vectors` and :func:`grid_coordinates` in one compiled pass on all cores
+    (the same numbers: the same functions of the same values, element by element)."""
+    n = lon.shape[0]
+    xyz = np.empty((3, n), dtype=np.float64)
+    x = np.empty(n, dtype=np.float64)
+    y = np.empty(n, dtype=np.float64)
+    scale = EARTH_RADIUS_M * _grid_scale(lat, located)
+    _geometry_into(lon, lat, located, scale, EARTH_RADIUS_M, xyz, x, y)
+    return xyz, (x, y)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _geometry_into(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    located: np.ndarray,
+    scale_x: float,
+    scale_y: float,
+    xyz: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> None:  # pragma: no cover
+    """Each report's unit vector and grid point; (0, 0, 0) and (0, 0) where it has none.
+
+    (``truce.verification.scan.compiled_parallel`` would do, but that module imports this one.)
+    """
+    for i in prange(lon.size):
+        if located[i]:
+            lam = np.radians(lon[i])
+            phi = np.radians(lat[i])
+            cos_phi = np.cos(phi)
+            xyz[0, i] = cos_phi * np.cos(lam)
+            xyz[1, i] = cos_phi * np.sin(lam)
+            xyz[2, i] = np.sin(phi)
+            x[i] = scale_x * lam
+            y[i] = scale_y * phi
+        else:
+            xyz[0, i] = 0.0
+            xyz[1, i] = 0.0
+            xyz[2, i] = 0.0
+            x[i] = 0.0
+            y[i] = 0.0
 
 
 def chord2(xyz: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -252,11 +331,16 @@ def chord2(xyz: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _floats(table: pa.Table, name: str) -> np.ndarray:
+    """A numeric column as float64, NaN where missing, copied once (chunk by chunk)."""
     column = table.column(name)
-    if column.num_chunks == 0:
-        return np.zeros(0, dtype=np.float64)
-    values = pc.cast(column, pa.float64()).to_numpy()
-    return np.array(values, dtype=np.float64)
+    values = np.empty(len(column), dtype=np.float64)
+    at = 0
+    for chunk in column.chunks:
+        if chunk.type != pa.float64():
+            chunk = pc.cast(chunk, pa.float64())
+        values[at : at + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        at += len(chunk)
+    return values
 
 
 def _times(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
@@ -273,19 +357,43 @@ def _times(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     return start, end
 
 
-def _codes(column: pa.ChunkedArray, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Integer codes of a string column with few distinct values, numbered in sorted order."""
-    if column.null_count:
+def _codes(
+    column: pa.ChunkedArray, name: str, missing: str | None = None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer codes of a string column with few distinct values, numbered in sorted order.
+
+    A missing value is ``missing`` (an error when that is None). The column may be plain or
+    dictionary-encoded: a dictionary chunk is used as it is, a plain one encoded.
+    """
+    if column.null_count and missing is None:
         raise InputError(f"reports with no {name} cannot be corroborated")
-    chunks = [pc.dictionary_encode(chunk) for chunk in column.chunks]
-    names = tuple(sorted({value for chunk in chunks for value in chunk.dictionary.to_pylist()}))
+    parts = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = pc.dictionary_encode(chunk)
+        dictionary = [str(v) for v in pc.cast(chunk.dictionary, pa.string()).to_pylist()]
+        indices = chunk.indices
+        if indices.null_count:
+            dictionary.append(str(missing))
+            indices = pc.fill_null(indices, len(dictionary) - 1)
+        indices_np = np.asarray(indices.to_numpy(zero_copy_only=False))
+        used = np.bincount(indices_np, minlength=len(dictionary)) > 0
+        parts.append((dictionary, indices_np, used))
+    present = {
+        value
+        for dictionary, _, used in parts
+        for value, is_used in zip(dictionary, used, strict=True)
+        if is_used
+    }
+    names = tuple(sorted(present))
     number = {value: i for i, value in enumerate(names)}
-    parts = [np.zeros(0, dtype=np.int32)]
-    for chunk in chunks:
-        remap = np.array([number[v] for v in chunk.dictionary.to_pylist()], dtype=np.int32)
-        indices = np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        parts.append(remap[indices] if remap.size else indices.astype(np.int32))
-    return np.concatenate(parts), names
+    codes = np.empty(len(column), dtype=np.int32)
+    at = 0
+    for dictionary, indices_np, _ in parts:
+        remap = np.array([number.get(v, -1) for v in dictionary], dtype=np.int32)
+        codes[at : at + indices_np.size] = remap[indices_np]
+        at += indices_np.size
+    return codes, names
 
 
 def _kind_codes(column: pa.ChunkedArray, kinds: KindTable) -> np.ndarray:
@@ -294,6 +402,6 @@ def _kind_codes(column: pa.ChunkedArray, kinds: KindTable) -> np.ndarray:
 
 
 def _outcome_codes(column: pa.ChunkedArray) -> np.ndarray:
-    codes, names = _codes(pc.fill_null(column, "unknown"), "outcome")
+    codes, names = _codes(column, "outcome", missing="unknown")
     table = np.array([OUTCOME_CODES.get(name, 0) for name in names], dtype=np.int8)
     return table[codes] if names else codes.astype(np.int8)

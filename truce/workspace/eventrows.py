@@ -148,10 +148,11 @@ def stored_hashes(rows: Sequence[Row[Any]]) -> list[tuple[bytes, bytes]]:
     return list(zip(row_hashes, content, strict=True))
 
 
-def rows_to_batch(rows: Sequence[Row[Any]]) -> pa.RecordBatch:
-    """Stored ``events`` rows as a batch in ``EVENT_SCHEMA``."""
+def rows_to_batch(rows: Sequence[Row[Any]], schema: pa.Schema = EVENT_SCHEMA) -> pa.RecordBatch:
+    """Stored ``events`` rows as a batch in ``schema``: ``EVENT_SCHEMA`` or some of its fields
+    (the rows need hold only those)."""
     columns: list[pa.Array] = []
-    for schema_field in EVENT_SCHEMA:
+    for schema_field in schema:
         name = schema_field.name
         values = [row._mapping[name] for row in rows]
         if name in ("time_start", "time_end"):
@@ -160,7 +161,7 @@ def rows_to_batch(rows: Sequence[Row[Any]]) -> pa.RecordBatch:
             columns.append(pa.array([json.loads(v) for v in values], type=schema_field.type))
         else:
             columns.append(pa.array(values, type=schema_field.type))
-    return pa.RecordBatch.from_arrays(columns, schema=EVENT_SCHEMA)
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
 def iter_event_batches(conn: Connection, chunk_rows: int = 50_000) -> Iterator[pa.RecordBatch]:

@@ -37,6 +37,7 @@ from truce.events.model import EVENT_SCHEMA
 from truce.ledger.sqlstore import append_leaves
 from truce.problems import Problem
 from truce.verification import (
+    CORROBORATION_COLUMNS,
     CorroborationConfig,
     Override,
     config_from_mapping,
@@ -259,21 +260,26 @@ def corroborate_workspace(
     )
 
 
+_REPORT_SCHEMA = pa.schema([EVENT_SCHEMA.field(name) for name in CORROBORATION_COLUMNS])
+"""The fields of the event schema corroboration reads (the ``raw`` row, for one, is left)."""
+
+
 def _all_reports(conn: Connection) -> tuple[pa.Table, np.ndarray]:
-    """Every stored event as one table in ``EVENT_SCHEMA``, and their record ids."""
+    """Every stored event as one table of the columns corroboration reads, and their ids."""
     batches: list[pa.RecordBatch] = []
     ids: list[np.ndarray] = []
     last = 0
+    wanted = [events.c.id, *(events.c[name] for name in CORROBORATION_COLUMNS)]
     while True:
         rows = conn.execute(
-            sa.select(events).where(events.c.id > last).order_by(events.c.id).limit(_CHUNK)
+            sa.select(*wanted).where(events.c.id > last).order_by(events.c.id).limit(_CHUNK)
         ).all()
         if not rows:
             break
-        batches.append(rows_to_batch(rows))
+        batches.append(rows_to_batch(rows, _REPORT_SCHEMA))
         ids.append(np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows)))
         last = int(rows[-1].id)
-    table = pa.Table.from_batches(batches, schema=EVENT_SCHEMA)
+    table = pa.Table.from_batches(batches, schema=_REPORT_SCHEMA)
     return table, np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
 
 
