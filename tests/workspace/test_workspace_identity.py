@@ -160,3 +160,23 @@ def test_migration_0004_round_trip(workspace: Workspace, tmp_path: Path) -> None
         assert verify_workspace(upgraded).ok
     finally:
         upgraded.close()
+
+
+def test_verify_names_a_lost_run_and_a_copied_event(workspace: Workspace, tmp_path: Path) -> None:
+    import_file(
+        workspace, write_firms(tmp_path / "a.csv", [firms_row(n) for n in range(6)]), "firms"
+    )
+    import_file(
+        workspace, write_firms(tmp_path / "b.csv", [firms_row(n) for n in range(6, 9)]), "firms"
+    )
+    assert verify_workspace(workspace).ok
+    with workspace.store.write() as conn:
+        conn.execute(event_identities.delete().where(event_identities.c.id == 2))
+        row = dict(conn.execute(sa.select(events).where(events.c.id == 2)).one()._mapping)
+        conn.execute(events.insert().values({**row, "id": 10}))
+    problems = {(p.type, p.where): p.message for p in verify_workspace(workspace).problems}
+    assert "event:2, event:10" in problems["identity-duplicate", "event:10"]
+    assert (
+        "miss 3 stored events (e.g. event:7, event:8, event:9)"
+        in problems["identity-runs", "source 'firms-modis'"]
+    )

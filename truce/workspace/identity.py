@@ -153,7 +153,7 @@ class IdentityIndex:
                 if known is not None:
                     where = np.nonzero(labels == name)[0]
                     stored[where] = known.contains(matrix[where])
-        if not stored.any() and len(set(zip(sources, row_hashes, strict=True))) == count:
+        if not stored.any() and len(set(row_hashes)) == count:
             return list(range(count))  # the usual case: all new, none repeated
         seen: set[tuple[str, bytes]] = set()
         keep = []
