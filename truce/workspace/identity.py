@@ -59,18 +59,21 @@ class _Part:
     def contains(
         self, keys: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint8]
     ) -> npt.NDArray[np.bool_]:
-        """Which of ``hashes`` (with their prefixes ``keys``) are in this part."""
+        """Which of ``hashes`` (with their prefixes ``keys``, sorted: numpy then searches from
+        where the previous key was found) are in this part."""
         found = np.zeros(len(keys), dtype=bool)
-        if len(self.keys) == 0:
+        size = len(self.keys)
+        if size == 0:
             return found
         low = np.searchsorted(self.keys, keys, side="left")
-        high = np.searchsorted(self.keys, keys, side="right")
         offset = 0
         while True:
-            candidates = np.nonzero((low + offset < high) & ~found)[0]
+            at = low + offset
+            candidates = np.nonzero((at < size) & ~found)[0]
+            candidates = candidates[self.keys[at[candidates]] == keys[candidates]]
             if len(candidates) == 0:
                 return found
-            stored = self.hashes[low[candidates] + offset]
+            stored = self.hashes[at[candidates]]
             found[candidates] = (stored == hashes[candidates]).all(axis=1)
             offset += 1  # equal prefixes of different hashes: try the next one
 
@@ -86,10 +89,14 @@ class _SourceIdentities:
 
     def contains(self, hashes: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
         keys = _prefixes(hashes)
+        order = np.argsort(keys, kind="stable")
+        keys, in_order = keys[order], hashes[order]
         found = np.zeros(len(hashes), dtype=bool)
         for part in self.parts:
-            found |= part.contains(keys, hashes)
-        return found
+            found |= part.contains(keys, in_order)
+        result = np.empty_like(found)
+        result[order] = found
+        return result
 
     @property
     def count(self) -> int:
