@@ -82,6 +82,32 @@ def test_a_writer_sees_what_another_committed_since_it_last_looked(
     assert count == 9
 
 
+def _features(tmp_path: Path, numbers: list[int]) -> PreparedRows:
+    features = [good_feature(n) for n in numbers]
+    folder = tmp_path / f"features-{numbers[0]}-{len(numbers)}"
+    folder.mkdir()
+    path = write_features(folder / "reports.geojson", features)  # source: the file's name
+    (result,) = list(read_events(path, "geojson", chunk_rows=1000))
+    return prepare_batch(result.batch, str(path), 0)
+
+
+def test_a_source_first_seen_late_is_read_whole(workspace: Workspace, tmp_path: Path) -> None:
+    """An index that has only looked at one source reads all the runs of another the first
+    time a chunk holds it, including runs older than the last run it read."""
+    early, late = IdentityIndex(), IdentityIndex()
+    with workspace.store.write() as conn:  # run 1: GeoJSON events, by another writer
+        insert_events(workspace.store, conn, _features(tmp_path, [1, 2, 3]), None, early)
+    with workspace.store.write() as conn:  # run 2: FIRMS events; late reads FIRMS runs only
+        insert_events(workspace.store, conn, _prepared(tmp_path, [1, 2]), None, late)
+    assert len(late) == 0
+    with workspace.store.write() as conn:
+        ids, _, duplicates = insert_events(
+            workspace.store, conn, _features(tmp_path, [2, 3, 4]), None, late
+        )
+    assert (len(ids), duplicates) == (1, 2)
+    assert len(late) == 5  # FIRMS 1, 2 (its own, read back) and GeoJSON 1 to 3
+
+
 def test_a_rolled_back_write_leaves_nothing_in_the_index(
     workspace: Workspace, tmp_path: Path
 ) -> None:

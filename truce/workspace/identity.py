@@ -9,9 +9,10 @@ stores events also appends, for each source it stored events of, one *identity r
 :class:`IdentityIndex` holds every stored identity in memory (numpy: an 8-byte prefix of each
 hash, sorted, for ``searchsorted``, and the whole hash beside it, compared on a prefix hit; about
 40 bytes an event). Before checking a chunk, inside the write transaction, it reads the runs
-committed since it last looked (``id`` greater than the last run it holds; the first time, all
-of them). Writers are serialised by the store's write lock (SQLite ``BEGIN IMMEDIATE``,
-PostgreSQL an advisory lock taken before any read), so at that moment the index holds exactly the
+committed since it last looked (``id`` greater than the last run it read) of the sources it
+holds, and all the runs of a source the first time a chunk holds that source. Writers are
+serialised by the store's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an advisory lock
+taken before any read), so at that moment the index holds exactly the
 identities committed, whoever committed them, and nothing can be committed until this
 transaction ends. Its own new runs are not added to memory: they are read back from the database
 by the next refresh, so a transaction that rolls back leaves nothing behind in the index either.
@@ -104,51 +105,59 @@ class _SourceIdentities:
 
 
 class IdentityIndex:
-    """Every stored event identity, kept up to date from ``event_identities`` (module docstring).
+    """The stored identities of the sources asked about so far, kept up to date from
+    ``event_identities`` (module docstring).
 
     Use one per import, inside each write transaction: :meth:`new_positions` says what to
-    store; the caller stores it with its :func:`identity_runs` in the same transaction. With
-    ``only``, just the identities of those sources are loaded (and only those may be asked).
+    store; the caller stores it with its :func:`identity_runs` in the same transaction. A
+    source's runs are read the first time it is asked about (so importing a small file into a
+    large workspace reads the runs of its own sources only), then only the runs committed since.
     """
 
-    def __init__(self, only: set[str] | None = None) -> None:
+    def __init__(self) -> None:
         self._by_source: dict[str, _SourceIdentities] = {}
-        self._last_run = 0
-        self._only = None if only is None else sorted(only)
+        self._loaded: set[str] = set()
+        self._last_run = 0  # every run up to this id of a loaded source is in memory
 
     def __len__(self) -> int:
         return sum(source.count for source in self._by_source.values())
 
-    def refresh(self, conn: Connection) -> None:
-        """Read the runs committed since the last refresh (call it holding the write lock)."""
-        query = (
-            sa.select(event_identities.c.id, event_identities.c.source, event_identities.c.hashes)
-            .where(event_identities.c.id > self._last_run)
-            .order_by(event_identities.c.id)
-        )
-        if self._only is not None:
-            query = query.where(event_identities.c.source.in_(self._only))
+    def refresh(self, conn: Connection, names: set[str]) -> None:
+        """Make the index hold every committed identity of ``names`` and of the sources asked
+        about before (call it holding the write lock)."""
+        highest = int(conn.execute(sa.select(sa.func.max(event_identities.c.id))).scalar() or 0)
+        columns = (event_identities.c.source, event_identities.c.hashes)
+        upto = event_identities.c.id <= highest
+        queries = []
+        if new := sorted(names - self._loaded):
+            queries.append(sa.select(*columns).where(event_identities.c.source.in_(new), upto))
+        if self._loaded and highest > self._last_run:
+            since = event_identities.c.id > self._last_run
+            loaded = event_identities.c.source.in_(sorted(self._loaded))
+            queries.append(sa.select(*columns).where(loaded, since, upto))
         gathered: dict[str, list[bytes]] = {}
-        for run_id, source, blob in conn.execute(query):
-            gathered.setdefault(str(source), []).append(bytes(blob))
-            self._last_run = int(run_id)
+        for query in queries:
+            for source, blob in conn.execute(query.order_by(event_identities.c.id)):
+                gathered.setdefault(str(source), []).append(bytes(blob))
         for source, blobs in gathered.items():
             hashes = _as_matrix(b"".join(blobs))
             if len(hashes):
                 self._by_source.setdefault(source, _SourceIdentities()).add(hashes)
+        self._loaded.update(names)
+        self._last_run = highest
 
     def new_positions(
         self, conn: Connection, sources: Sequence[str], row_hashes: Sequence[bytes]
     ) -> list[int]:
         """Positions of the entries whose identity is neither stored nor repeated earlier in
         the sequence (the first of repeated entries is kept). Refreshes first."""
-        self.refresh(conn)
         count = len(row_hashes)
         if count == 0:
             return []
+        names = set(sources)
+        self.refresh(conn, names)
         matrix = _as_matrix(b"".join(row_hashes))
         stored = np.zeros(count, dtype=bool)
-        names = set(sources)
         if len(names) == 1:
             known = self._by_source.get(next(iter(names)))
             if known is not None:

@@ -117,7 +117,7 @@ def retry(workspace: Workspace, entry_id: int, corrected: str | None = None) -> 
     if prepared.refused:
         raise InputError(f"row {entry.row} is still rejected: {prepared.refused[0].reason}")
     with workspace.store.write() as conn:
-        identities = IdentityIndex(only=set(prepared.sources))
+        identities = IdentityIndex()
         ids, _, _ = insert_events(workspace.store, conn, prepared, entry.import_id, identities)
         if ids:
             event_id = ids[0]
