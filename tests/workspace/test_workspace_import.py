@@ -57,11 +57,9 @@ def test_moved_rows_are_still_duplicates(workspace: Workspace, tmp_path: Path) -
     assert (summary.accepted, summary.duplicates) == (1, 30)
 
 
-def test_a_stored_row_the_sample_misses_is_still_a_duplicate(
-    workspace: Workspace, tmp_path: Path
-) -> None:
-    """A chunk inserted at once (none of its sampled rows stored) that holds one stored row
-    falls back to looking every row up: the row counts as a duplicate, ids stay dense."""
+def test_one_stored_row_among_new_ones_is_a_duplicate(workspace: Workspace, tmp_path: Path) -> None:
+    """A chunk of new rows holding one stored row (once missed by a sampled probe; now every
+    identity is checked in memory): the row counts as a duplicate, ids stay dense."""
     old = [firms_row(i) for i in range(30)]
     import_file(workspace, write_firms(tmp_path / "a.csv", old), "firms")
     new = [firms_row(100 + i) for i in range(40)]

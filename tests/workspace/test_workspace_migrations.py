@@ -17,6 +17,7 @@ from truce.workspace.verify import verify_workspace
 def _as_revision_0001(workspace: Workspace, leaves: list[bytes], without_leaf: int) -> None:
     """Put the ledger back in the 0001 layout: every level in ``ledger_nodes``, no leaf hash in
     ``ledger_leaves``; the level-0 row of leaf ``without_leaf`` is left out."""
+    downgrade(workspace.store, "0003")  # 0004 has a downgrade of its own
     rows = MerkleTree().append_many(leaves)
     with workspace.store.write() as conn:
         conn.execute(ledger_nodes.delete())

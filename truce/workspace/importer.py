@@ -6,7 +6,8 @@ moment leaves the record exactly as it was after some whole chunk. Running the s
 again (same file bytes, format and mapping) resumes after the last committed chunk.
 
 Idempotence: an event's identity is ``(source, row_hash)`` (:mod:`truce.workspace.records`),
-unique in the table, so a row already stored (by this file, an earlier version of it or another
+stored once (checked in memory under the write lock, :mod:`truce.workspace.identity`), so a row
+already stored (by this file, an earlier version of it or another
 file) is counted as a duplicate and adds nothing; a rejected row is quarantined once per
 ``(file bytes, row)``. When a later version of a file at the same path is imported completely,
 the open quarantine entries of the earlier versions are marked ``superseded``.
@@ -29,6 +30,7 @@ from truce.errors import InputError
 from truce.events.model import ReadResult
 from truce.io import read_events
 from truce.workspace.clock import now_micros
+from truce.workspace.identity import IdentityIndex
 from truce.workspace.ingest import Chunk, StoredChunk, next_id, store_chunk
 from truce.workspace.schema import imports, quarantine
 from truce.workspace.workspace import Workspace
@@ -141,10 +143,11 @@ def import_file(
         chunk_rows=chunk_size,
         mapping=source.mapping_path,
     )
+    identities = IdentityIndex()
     for chunk in _chunks(results, rows_done, str(source.path)):
         result, first_row = chunk.result, chunk.first_row
         with workspace.store.write() as conn:
-            stored = store_chunk(workspace.store, conn, import_id, chunk, source.sha256)
+            stored = store_chunk(workspace.store, conn, import_id, chunk, source.sha256, identities)
             _advance(conn, import_id, first_row + result.rows, stored)
         summary.rows_read += result.rows
         summary.accepted += len(stored.event_ids)

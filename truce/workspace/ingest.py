@@ -13,17 +13,16 @@ from itertools import repeat
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from truce.errors import StorageError
 from truce.events.model import ReadResult, Rejected
 from truce.ledger import sqlstore  # a module reference: sqlstore imports this package
 from truce.workspace.clock import now_micros
 from truce.workspace.eventrows import PreparedRows, prepare_batch
+from truce.workspace.identity import IdentityIndex, identity_runs, next_run_id
 from truce.workspace.records import event_leaf_hashes
-from truce.workspace.schema import events, quarantine, sources
+from truce.workspace.schema import event_identities, events, quarantine, sources
 from truce.workspace.store import Store
 
 _LOOKUP_BATCH = 2000
-_SAMPLED = 8
 
 
 @dataclass
@@ -57,12 +56,17 @@ class Chunk:
 
 
 def store_chunk(
-    store: Store, conn: Connection, import_id: int, chunk: Chunk, file_sha256: bytes
+    store: Store,
+    conn: Connection,
+    import_id: int,
+    chunk: Chunk,
+    file_sha256: bytes,
+    identities: IdentityIndex,
 ) -> StoredChunk:
     """Store one chunk of an import (see the module docstring)."""
     stored = StoredChunk()
     stored.event_ids, stored.content_hashes, stored.duplicates = insert_events(
-        store, conn, chunk.prepared, import_id
+        store, conn, chunk.prepared, import_id, identities
     )
     rejected = [*chunk.result.rejected, *chunk.prepared.refused]
     stored.quarantined = insert_quarantine(store, conn, import_id, file_sha256, rejected)
@@ -70,28 +74,19 @@ def store_chunk(
 
 
 def insert_events(
-    store: Store, conn: Connection, prepared: PreparedRows, import_id: int | None
+    store: Store,
+    conn: Connection,
+    prepared: PreparedRows,
+    import_id: int | None,
+    identities: IdentityIndex,
 ) -> tuple[list[int], list[bytes], int]:
-    """Insert the events not yet stored, each with its ledger leaf.
+    """Insert the events not yet stored, each with its ledger leaf and its identity run.
 
-    Returns the new ids, their content hashes and how many events were duplicates.
-
-    A chunk that looks new (no repeated identity inside it, none of a few sampled rows
-    stored) is inserted at once, relying on the table's unique key ``(row_hash, source)``
-    inside a savepoint: if the database refuses it, the savepoint is rolled back and the
-    identities are looked up one batch at a time as before. So a fresh import does not
-    probe the index twice per event, and a chunk holding duplicates is stored exactly as
-    without the shortcut.
+    Returns the new ids, their content hashes and how many events were duplicates. Which are
+    new is decided by ``identities``, refreshed here under the write lock
+    (:mod:`truce.workspace.identity`).
     """
-    if _looks_new(conn, prepared):
-        try:
-            with conn.begin_nested():
-                everything = list(range(len(prepared.row_hashes)))
-                ids, hashes = _insert_positions(store, conn, prepared, import_id, everything)
-            return ids, hashes, 0
-        except StorageError:
-            pass  # some identity is stored after all: look every one up
-    keep = _new_positions(conn, prepared)
+    keep = identities.new_positions(conn, prepared.sources, prepared.row_hashes)
     duplicates = len(prepared.row_hashes) - len(keep)
     if not keep:
         return [], [], duplicates
@@ -105,90 +100,25 @@ def _insert_positions(
     import_id: int | None,
     keep: list[int],
 ) -> tuple[list[int], list[bytes]]:
-    """Insert the entries at ``keep`` (known new) and their ledger leaves; ids and hashes."""
+    """Insert the entries at ``keep`` (known new), their ledger leaves and identity runs; the
+    new ids and content hashes."""
     everything = len(keep) == len(prepared.row_hashes)
-    _add_sources(
-        conn,
-        set(prepared.sources if everything else (prepared.sources[p] for p in keep)),
-        import_id,
-    )
+    if everything:
+        kept_sources, row_hashes = prepared.sources, prepared.row_hashes
+        hashes = list(prepared.content_hashes)
+    else:
+        kept_sources = [prepared.sources[p] for p in keep]
+        row_hashes = [prepared.row_hashes[p] for p in keep]
+        hashes = [prepared.content_hashes[p] for p in keep]
+    _add_sources(conn, set(kept_sources), import_id)
     first = next_id(conn, events)
     ids = list(range(first, first + len(keep)))
     store.insert_rows(conn, events, prepared.table_rows(keep, ids, import_id))
-    if everything:
-        hashes = list(prepared.content_hashes)
-    else:
-        hashes = [prepared.content_hashes[p] for p in keep]
+    runs = identity_runs(next_run_id(conn), kept_sources, row_hashes, ids)
+    store.insert_rows(conn, event_identities, runs)
     owners = list(zip(repeat("event"), ids))
     sqlstore.append_leaf_hashes(store, conn, owners, event_leaf_hashes(ids, hashes))
     return ids, hashes
-
-
-def _looks_new(conn: Connection, prepared: PreparedRows) -> bool:
-    """Whether a chunk is worth inserting at once: no identity repeated inside it and none of
-    :data:`_SAMPLED` evenly spaced rows already stored (an import run again, or a file that
-    overlaps one imported before, is caught here without a wasted insert)."""
-    count = len(prepared.row_hashes)
-    if count == 0:
-        return False
-    if len(set(prepared.row_hashes)) != count:
-        return False  # a repeated row hash (maybe of two sources): the exact path sorts it out
-    picks = sorted({count * k // _SAMPLED for k in range(_SAMPLED)} | {count - 1})
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql:
-        # as in _new_positions: a plan from statistics older than the last bulk load would scan
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    try:
-        return not any(
-            _stored_row_hashes(conn, prepared.sources[p], [prepared.row_hashes[p]]) for p in picks
-        )
-    finally:
-        if postgresql:
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
-
-
-def _new_positions(conn: Connection, prepared: PreparedRows) -> list[int]:
-    """Positions of the entries whose ``(source, row_hash)`` is neither stored nor repeated."""
-    by_source: dict[str, list[bytes]] = {}
-    names = set(prepared.sources)
-    if len(names) == 1:
-        by_source[names.pop()] = prepared.row_hashes
-    else:
-        for source, row_hash in zip(prepared.sources, prepared.row_hashes, strict=True):
-            by_source.setdefault(source, []).append(row_hash)
-    stored: set[tuple[str, bytes]] = set()
-    postgresql = conn.dialect.name == "postgresql"
-    if postgresql:
-        # statistics lag behind a bulk load; a stale plan would scan the table per lookup
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    for source, hashes in by_source.items():
-        for start in range(0, len(hashes), _LOOKUP_BATCH):
-            found = _stored_row_hashes(conn, source, hashes[start : start + _LOOKUP_BATCH])
-            stored.update((source, row_hash) for row_hash in found)
-    if postgresql:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
-    keys = list(zip(prepared.sources, prepared.row_hashes, strict=True))
-    if not stored and len(set(keys)) == len(keys):
-        return list(range(len(keys)))  # the usual case: all new, none repeated
-    keep = []
-    for position, key in enumerate(keys):
-        if key not in stored:
-            stored.add(key)
-            keep.append(position)
-    return keep
-
-
-def _stored_row_hashes(conn: Connection, source: str, hashes: list[bytes]) -> list[bytes]:
-    """Which of ``hashes`` are stored for ``source`` (one driver-level query, no SQL compiling:
-    imports ask this for every event)."""
-    if conn.dialect.name == "postgresql":
-        sql = "SELECT row_hash FROM events WHERE row_hash = ANY(%s) AND source = %s"
-        result = conn.exec_driver_sql(sql, (hashes, source))
-    else:
-        marks = ",".join("?" * len(hashes))
-        sql = f"SELECT row_hash FROM events WHERE row_hash IN ({marks}) AND source = ?"
-        result = conn.exec_driver_sql(sql, (*hashes, source))
-    return [bytes(row[0]) for row in result]
 
 
 def _add_sources(conn: Connection, names: set[str], import_id: int | None) -> None:

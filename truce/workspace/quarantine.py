@@ -26,6 +26,7 @@ from truce.events.model import ReadResult
 from truce.io import read_events
 from truce.workspace.clock import micros_to_iso, now_micros
 from truce.workspace.eventrows import prepare_batch
+from truce.workspace.identity import IdentityIndex
 from truce.workspace.ingest import insert_events
 from truce.workspace.schema import events, imports, quarantine
 from truce.workspace.workspace import Workspace
@@ -116,7 +117,8 @@ def retry(workspace: Workspace, entry_id: int, corrected: str | None = None) -> 
     if prepared.refused:
         raise InputError(f"row {entry.row} is still rejected: {prepared.refused[0].reason}")
     with workspace.store.write() as conn:
-        ids, _, _ = insert_events(workspace.store, conn, prepared, entry.import_id)
+        identities = IdentityIndex()
+        ids, _, _ = insert_events(workspace.store, conn, prepared, entry.import_id, identities)
         if ids:
             event_id = ids[0]
         else:

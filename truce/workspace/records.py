@@ -42,6 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -242,14 +243,34 @@ def event_leaf_hashes(ids: Sequence[int], content_hashes: Sequence[bytes]) -> li
     """The RFC 9162 leaf hashes of events by id and content hash, in bulk.
 
     The same bytes as ``leaf_hash(leaf_data("event", id, content_hash))`` (a property test
-    checks it), without a Python call per event (hot path of imports).
+    checks it), the leaf data built column-wise (numpy hex digits, Arrow joins) and hashed with
+    one ``hashlib`` call per event (hot path of imports).
     """
+    if not ids:
+        return []
+    digests = np.frombuffer(b"".join(content_hashes), dtype=np.uint8)
+    hex_digits = _HEX_DIGITS[digests].reshape(len(ids), 64)
+    data = pc.binary_join_element_wise(
+        _LEAF_START,
+        pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(64), len(ids), [None, pa.py_buffer(hex_digits.tobytes())]
+        ).cast(pa.binary()),
+        _LEAF_MIDDLE,
+        pc.cast(pa.array(ids, pa.int64()), pa.string()).cast(pa.binary()),
+        _LEAF_END,
+        _EMPTY,
+    )
     sha = hashlib.sha256
-    template = b'\x00{"content_sha256":"%s","id":%d,"kind":"event","v":%d}'
-    return [
-        sha(template % (content.hex().encode(), record_id, LEAF_VERSION)).digest()
-        for record_id, content in zip(ids, content_hashes, strict=True)
-    ]
+    return [sha(value).digest() for value in data.to_pylist()]
+
+
+_HEX_DIGITS = np.frombuffer(
+    b"".join(f"{value:02x}".encode() for value in range(256)), dtype=np.uint8
+).reshape(256, 2)
+_LEAF_START = pa.scalar(b'\x00{"content_sha256":"', pa.binary())
+_LEAF_MIDDLE = pa.scalar(b'","id":', pa.binary())
+_LEAF_END = pa.scalar(b',"kind":"event","v":%d}' % LEAF_VERSION, pa.binary())
+_EMPTY = pa.scalar(b"", pa.binary())
 
 
 def parse_leaf_data(data: bytes) -> LeafRecord:

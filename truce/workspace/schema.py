@@ -103,10 +103,23 @@ events = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("link", sa.Text, nullable=False),
     sa.Column("raw", sa.Text, nullable=False),
-    sa.UniqueConstraint("row_hash", "source"),
 )
 """Reports and events: every column of ``EVENT_SCHEMA`` (claims as JSON text), and the row's
-identity ``(source, row_hash)`` that makes imports idempotent."""
+identity ``(source, row_hash)`` that makes imports idempotent. No index on the identity: imports
+check it against ``event_identities`` in memory (:mod:`truce.workspace.identity`)."""
+
+event_identities = sa.Table(
+    "event_identities",
+    metadata,
+    _id(),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("first_event_id", Id, nullable=False),
+    sa.Column("last_event_id", Id, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("hashes", sa.LargeBinary, nullable=False),
+)
+"""Identity runs: per write transaction and source, the row hashes of the events it stored (in
+id order, 32 bytes each, concatenated). Together they are every stored ``(source, row_hash)``."""
 
 quarantine = sa.Table(
     "quarantine",

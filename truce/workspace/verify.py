@@ -9,7 +9,10 @@
 5. every evidence original and working copy is hashed and compared with its record;
 6. the current incidents are compared with the digest of assignments recorded with the
    corroboration run that made them;
-7. the database checks itself (SQLite ``integrity_check``; PostgreSQL amcheck when installed).
+7. no two events share an identity ``(source, row_hash)``, and the identity runs hold exactly
+   the identities of the stored events (:mod:`truce.workspace.identity`: imports trust them to
+   tell what is stored);
+8. the database checks itself (SQLite ``integrity_check``; PostgreSQL amcheck when installed).
 
 Each discrepancy is a :class:`Discrepancy` value naming the record, leaf, node, checkpoint or
 file it concerns; nothing is raised for them.
@@ -21,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
@@ -46,6 +51,8 @@ from truce.workspace.records import (
 from truce.workspace.schema import (
     RECORD_TABLES,
     derivatives,
+    event_identities,
+    events,
     evidence,
     ledger_leaves,
     ledger_nodes,
@@ -120,10 +127,56 @@ def verify_workspace(workspace: Workspace) -> VerifyReport:
         checkpoints = all_checkpoints(conn)
         _check_files(workspace, conn, report)
         _check_incidents(conn, report)
+        _check_identities(conn, report)
     _check_checkpoints(workspace, checkpoints, levels, report)
     for problem in workspace.store.integrity_check():
         report.add("database-integrity", "database", problem)
     return report
+
+
+def _check_identities(conn: Connection, report: VerifyReport) -> None:
+    """Events with the same identity; identity runs that differ from the stored events."""
+    ids: dict[str, list[int]] = {}
+    stored: dict[str, list[bytes]] = {}
+    query = sa.select(events.c.id, events.c.source, events.c.row_hash).order_by(events.c.id)
+    for event_id, source, row_hash in conn.execute(query):
+        ids.setdefault(source, []).append(int(event_id))
+        stored.setdefault(source, []).append(bytes(row_hash))
+    runs: dict[str, list[bytes]] = {}
+    run_query = sa.select(event_identities.c.source, event_identities.c.hashes)
+    for source, blob in conn.execute(run_query.order_by(event_identities.c.id)):
+        runs.setdefault(source, []).append(bytes(blob))
+    for source in sorted(set(stored) | set(runs)):
+        from_events = _hash_values(b"".join(stored.get(source, [])))
+        values, first, counts = np.unique(from_events, return_index=True, return_counts=True)
+        for position in np.nonzero(counts > 1)[0].tolist():
+            same = np.nonzero(from_events == values[position])[0].tolist()
+            names = ", ".join(f"event:{ids[source][i]}" for i in same)
+            report.add(
+                "identity-duplicate",
+                f"event:{ids[source][same[-1]]}",
+                f"events {names} have the same identity (source {source!r}, row hash); an "
+                f"import stores each identity once",
+            )
+        from_runs = _hash_values(b"".join(runs.get(source, [])))
+        if np.array_equal(np.sort(from_runs), np.sort(from_events)):
+            continue
+        missing = np.setdiff1d(values, from_runs)
+        extra = np.setdiff1d(from_runs, values)
+        named = sorted(ids[source][first[np.searchsorted(values, m)]] for m in missing[:5])
+        report.add(
+            "identity-runs",
+            f"source {source!r}",
+            f"the identity runs miss {len(missing)} stored events"
+            + (f" (e.g. {', '.join(f'event:{n}' for n in named)})" if named else "")
+            + f" and hold {len(extra)} identities of no stored event, or repeat some; imports "
+            "trust them to tell which events are stored",
+        )
+
+
+def _hash_values(blob: bytes) -> npt.NDArray[np.void]:
+    """Concatenated 32-byte hashes as an array of 32-byte values (sortable, comparable)."""
+    return np.frombuffer(blob, dtype="V32")
 
 
 def _check_incidents(conn: Connection, report: VerifyReport) -> None:
