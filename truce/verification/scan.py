@@ -321,7 +321,10 @@ def _fill_records(
 
 def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """Grid x and y of reports ``idx`` (2 x n)."""
-    return np.vstack([arrays.grid_x[idx], arrays.grid_y[idx]])
+    grid = np.empty((2, idx.size), dtype=np.float64)
+    np.take(arrays.grid_x, idx, out=grid[0])
+    np.take(arrays.grid_y, idx, out=grid[1])
+    return grid
 
 
 def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -372,14 +375,19 @@ def choose_leaders(
     then the best rank; -1 for a leader). Each leader, in rank order, visits every anchor it
     matches: an undecided one follows it, and every follower keeps the closest leader so far.
     """
-    position = np.empty(arrays.count, dtype=np.int64)
-    position[index.report] = np.arange(index.size, dtype=np.int64)
+    # each anchor's place in the index, in rank order (int32 while it fits: this is at the
+    # peak of memory, and the whole-set array is freed before the scan)
+    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
+    position = np.empty(arrays.count, dtype=place_type)
+    position[index.report] = np.arange(index.size, dtype=place_type)
+    in_rank_order = position[ranked].astype(np.int64)
+    del position
     state = np.zeros(index.size, dtype=np.int8)
     count = np.zeros(index.size, dtype=np.int32)
     best = np.full(index.size, -1, dtype=np.int64)
     best_score = np.full(index.size, np.inf, dtype=np.float64)
     _leaders(
-        position[ranked],
+        in_rank_order,
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
