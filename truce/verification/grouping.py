@@ -165,10 +165,10 @@ def order_keys(rank: np.ndarray, rep: np.ndarray, position: np.ndarray) -> np.nd
 
 def _cell_m(arrays: ReportArrays, first: np.ndarray, second: np.ndarray) -> float:
     """A cell as wide as the largest reach between a report of ``first`` and one of ``second``."""
-    window, radius = float(arrays.window_m[first].max()), float(arrays.radius[first].max())
+    window, radius = float(arrays.window_m(first).max()), float(arrays.radius[first].max())
     if second is first:
         return (window + 2 * radius) * MARGIN + SLACK_M
-    window = max(window, float(arrays.window_m[second].max()))
+    window = max(window, float(arrays.window_m(second).max()))
     radius += float(arrays.radius[second].max())
     return (window + radius) * MARGIN + SLACK_M
 

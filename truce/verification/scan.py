@@ -136,24 +136,26 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         y_bits = max(int(cy.max()).bit_length(), 1)
         cell = (cx << y_bits) | cy
         del cx, cy
-        order, tq, shift = _cell_time_order(cell, arrays.mid2[part] - t0, int(t1 - t0))
+        order, tq, shift = _cell_time_order(cell, arrays.mid2(part) - t0, int(t1 - t0))
         cell = cell[order]
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
         tqs.append(tq[order])
-        reach = np.maximum(2 * arrays.window_us[part[order]], arrays.span2[part[order]])
+        in_order = part[order]
+        reach = np.maximum(2 * arrays.window_us(in_order), arrays.span2(in_order))
+        del in_order
         reach = (reach + ((1 << shift) - 1)) >> shift
         reaches.append(np.minimum(reach, REACH_UNKNOWN).astype(np.int32))
         cells.append(cell[first])
         begins.append(first + offset)
         ends.append(np.r_[first[1:], part.size] + offset)
-        class_floats[c] = (size, arrays.radius[part].max(), arrays.window_m[part].max())
+        class_floats[c] = (size, arrays.radius[part].max(), arrays.window_m(part).max())
         class_ints[c] = (
             y_bits,
             cell_offset,
             cell_offset + first.size,
-            arrays.span2[part].max(),
-            arrays.window_us[part].max(),
+            arrays.span2(part).max(),
+            arrays.window_us(part).max(),
             shift,
         )
         offset += part.size
@@ -273,7 +275,7 @@ def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.nd
     x0, _, y0, _, _, _ = arrays.extent
     cx = np.floor((arrays.grid_x[idx] - x0) / cell_m).astype(np.int64)
     cy = np.floor((arrays.grid_y[idx] - y0) / cell_m).astype(np.int64)
-    return np.asarray(np.lexsort((arrays.mid2[idx], cy, cx)))
+    return np.asarray(np.lexsort((arrays.mid2(idx), cy, cx)))
 
 
 def _join(parts: list[np.ndarray]) -> np.ndarray:
@@ -287,8 +289,8 @@ def records_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
         np.asarray(idx, dtype=np.int64),
         arrays.xyz,
         arrays.radius,
-        arrays.mid2,
-        arrays.span2,
+        arrays.start,
+        arrays.end,
         arrays.kind,
         arrays.type_index,
         records,
@@ -301,8 +303,8 @@ def _fill_records(
     idx: np.ndarray,
     xyz: np.ndarray,
     radius: np.ndarray,
-    mid2: np.ndarray,
-    span2: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
     kind: np.ndarray,
     type_index: np.ndarray,
     records: np.ndarray,
@@ -313,8 +315,8 @@ def _fill_records(
         records[k].y = xyz[1, i]
         records[k].z = xyz[2, i]
         records[k].radius = radius[i]
-        records[k].mid2 = mid2[i]
-        records[k].span2 = span2[i]
+        records[k].mid2 = start[i] + end[i]
+        records[k].span2 = end[i] - start[i]
         records[k].kind = kind[i]
         records[k].type = type_index[i]
 
