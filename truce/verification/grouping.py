@@ -94,14 +94,18 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     unique = np.flatnonzero(rep == np.arange(n))
     ordered = rank_order(arrays, unique)
     rank = ranks(n, ordered)
+    anchors = ordered[arrays.anchor[ordered]]
+    vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
+    # Freed before the leader scan, which holds the anchor index: the peak of memory.
+    del unique, ordered
     leader = np.arange(n, dtype=np.int64)
     role = np.full(n, ALONE, dtype=np.int8)
     candidates = np.zeros(n, dtype=np.int32)
-    anchors = ordered[arrays.anchor[ordered]]
     leaders = np.zeros(0, dtype=np.int64)
     if anchors.size:
         parts = _classes(arrays, anchors)
         index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
+        del parts
         state, count, best = choose_leaders(arrays, index, anchors)
         leaders = np.sort(index.report[state == 1])
         following = state == 2
@@ -112,7 +116,8 @@ def group_reports(arrays: ReportArrays) -> Grouping:
         candidates[followers] = count[following]
         role[leaders] = LEADER
         candidates[leaders] = 1
-    vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
+        del state, count, best, following, followers
+    del anchors
     only, count_vague = vague_matches(arrays, vague, leaders)
     single = count_vague == 1
     leader[vague[single]] = only[single]
@@ -160,10 +165,10 @@ def order_keys(rank: np.ndarray, rep: np.ndarray, position: np.ndarray) -> np.nd
 
 def _cell_m(arrays: ReportArrays, first: np.ndarray, second: np.ndarray) -> float:
     """A cell as wide as the largest reach between a report of ``first`` and one of ``second``."""
-    window, radius = float(arrays.window_m[first].max()), float(arrays.radius[first].max())
+    window, radius = float(arrays.window_m(first).max()), float(arrays.radius[first].max())
     if second is first:
         return (window + 2 * radius) * MARGIN + SLACK_M
-    window = max(window, float(arrays.window_m[second].max()))
+    window = max(window, float(arrays.window_m(second).max()))
     radius += float(arrays.radius[second].max())
     return (window + radius) * MARGIN + SLACK_M
 

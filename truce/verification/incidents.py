@@ -122,18 +122,24 @@ def build_tables(
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
     rows = _rows_by_incident(inc, position, heads, offsets)
+    del position, incident_of_head
+    # where each report sits in ``rows``: every other take of ids is from the incidents'
+    # list of ids (one array, in that order), not from a combined copy of the input's column
+    place = np.empty(n, dtype=np.int64)
+    place[rows] = np.arange(n, dtype=np.int64)
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
-    # One array of ids, taken from many times below: a take from a chunked column that jumps
-    # about the table costs about twice as much (every index looked up among the chunks).
-    ids = _one_chunk(arrays.table.column("event_id"))
-    head_ids = ids.take(pa.array(heads))
+    head_ids = _one_chunk(arrays.table.column("event_id").take(pa.array(heads)))
     incidents = _incidents_table(
-        arrays, grouping, applied, aliases, heads, inc, rows, offsets, ids, head_ids
+        arrays, grouping, applied, aliases, heads, inc, rows, place, offsets, head_ids
     )
+    del rows
     incident_ids = incidents.column("incident_id").chunk(0)
+    ids_in_order = incidents.column("event_ids").chunk(0).values
     roles = _roles(grouping, leader, decided)
-    assignments = _assignments_table(arrays, grouping, inc, ids, incident_ids, roles)
+    assignments = _assignments_table(
+        arrays, grouping, inc, place, ids_in_order, incident_ids, roles
+    )
     return incidents, assignments
 
 
@@ -215,26 +221,28 @@ def _incidents_table(
     heads: np.ndarray,
     inc: np.ndarray,
     rows: np.ndarray,
+    place: np.ndarray,
     offsets: np.ndarray,
-    ids: pa.Array,
     head_ids: pa.Array,
 ) -> pa.Table:
     m = heads.size
     table = arrays.table
+
     # The two lists of every report's ids and the claims are the largest part of the table and
     # independent of the rest: they are copied on another thread (Arrow, numpy and the compiled
     # loops release the GIL) while grading runs.
-    take_rows = pa.array(rows)
+    # The takes are from the chunked columns: a combined copy of each would cost as much
+    # memory as the take itself, at the peak.
+    def copy_lists() -> tuple[pa.Array, pa.Array, pa.Array]:
+        take_rows = pa.array(rows)
+        event_ids = _one_chunk(table["event_id"].take(take_rows))
+        source_records = _one_chunk(table["source_record"].take(take_rows))
+        return event_ids, source_records, _claims(arrays, event_ids, inc, place, m)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        copied = pool.submit(
-            lambda: (
-                ids.take(take_rows),
-                _one_chunk(table["source_record"]).take(take_rows),
-                _claims(arrays, ids, inc, rows, m),
-            )
-        )
+        copied = pool.submit(copy_lists)
         columns = _graded_columns(
-            arrays, grouping, applied, aliases, heads, inc, rows, offsets, ids, head_ids, m
+            arrays, grouping, applied, aliases, heads, inc, rows, offsets, head_ids, m
         )
         event_ids, source_records, claims = copied.result()
     columns["event_ids"] = _lists(offsets, event_ids)
@@ -253,7 +261,6 @@ def _graded_columns(
     inc: np.ndarray,
     rows: np.ndarray,
     offsets: np.ndarray,
-    ids: pa.Array,
     head_ids: pa.Array,
     m: int,
 ) -> dict[str, Any]:
@@ -404,20 +411,19 @@ def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
 
 
 def _claims(
-    arrays: ReportArrays, ids: pa.Array, inc: np.ndarray, rows: np.ndarray, m: int
+    arrays: ReportArrays, ids_in_order: pa.Array, inc: np.ndarray, place: np.ndarray, m: int
 ) -> pa.Array:
-    """Per incident, every claim of its reports, with the report's event_id and source."""
+    """Per incident, every claim of its reports, with the report's event_id and source
+    (``ids_in_order``: the reports' ids in incident order, report ``k``'s at ``place[k]``)."""
     table = arrays.table
     claims = _one_chunk(table.column("claims"))
     parent = np.asarray(pc.list_parent_indices(claims).to_numpy(), dtype=np.int64)
     flat = claims.flatten()
-    rank_in_incident = np.empty(rows.size, dtype=np.int64)
-    rank_in_incident[rows] = np.arange(rows.size, dtype=np.int64)
-    order = stable_order(rank_in_incident[parent].astype(np.uint64))
+    order = stable_order(place[parent].astype(np.uint64))
     parent, taken = parent[order], pa.array(order)
     values = pa.StructArray.from_arrays(
         [
-            ids.take(pa.array(parent)),
+            ids_in_order.take(pa.array(place[parent])),
             _named(arrays.source[parent], arrays.source_names),
             flat.field("claimant").take(taken),
             flat.field("perpetrator").take(taken),
@@ -443,14 +449,15 @@ def _assignments_table(
     arrays: ReportArrays,
     grouping: Grouping,
     inc: np.ndarray,
-    ids: pa.Array,
+    place: np.ndarray,
+    ids_in_order: pa.Array,
     incident_ids: pa.Array,
     roles: np.ndarray,
 ) -> pa.Table:
     table = arrays.table
     rep = grouping.representative
     is_copy = rep != np.arange(rep.size)
-    re_report_of = ids.take(pa.array(rep, mask=~is_copy))
+    re_report_of = ids_in_order.take(pa.array(place[rep], mask=~is_copy))
     columns = [
         table.column("event_id"),
         _plain(table.column("source")),

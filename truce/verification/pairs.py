@@ -27,10 +27,11 @@ def matches(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether each pair ``(a[i], b[i])`` of report indices matches (see the module docstring)."""
     ok = arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]] != INCOMPATIBLE
     ok &= arrays.located[a] & arrays.located[b]
-    mid2, span2 = arrays.mid2, arrays.span2
-    time_reach = time_reach2(arrays.window_us[a], arrays.window_us[b], span2[a], span2[b])
-    ok &= np.abs(mid2[a] - mid2[b]) <= time_reach
-    reach = space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b])
+    time_reach = time_reach2(
+        arrays.window_us(a), arrays.window_us(b), arrays.span2(a), arrays.span2(b)
+    )
+    ok &= np.abs(arrays.mid2(a) - arrays.mid2(b)) <= time_reach
+    reach = space_reach(arrays.window_m(a), arrays.window_m(b), arrays.radius[a], arrays.radius[b])
     ok &= chord2(arrays.xyz, a, b) <= reach * reach
     return np.asarray(ok)
 
@@ -60,12 +61,11 @@ def pair_scores(arrays: ReportArrays, a: np.ndarray, b: np.ndarray) -> np.ndarra
     The distance over the distance reach, plus the time between the middles over the time
     reach, plus 2 when the kinds conflict.
     """
-    mid2, span2 = arrays.mid2, arrays.span2
     return _score(
         chord2(arrays.xyz, a, b),
-        space_reach(arrays.window_m[a], arrays.window_m[b], arrays.radius[a], arrays.radius[b]),
-        np.abs(mid2[a] - mid2[b]),
-        time_reach2(arrays.window_us[a], arrays.window_us[b], span2[a], span2[b]),
+        space_reach(arrays.window_m(a), arrays.window_m(b), arrays.radius[a], arrays.radius[b]),
+        np.abs(arrays.mid2(a) - arrays.mid2(b)),
+        time_reach2(arrays.window_us(a), arrays.window_us(b), arrays.span2(a), arrays.span2(b)),
         arrays.kinds.matrix[arrays.kind[a], arrays.kind[b]],
     )
 

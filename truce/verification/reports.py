@@ -78,6 +78,9 @@ OUTCOME_CODES: dict[str, int] = {"unknown": 0, "impact": 1, "attempt": 2}
 
 US_PER_S = 1_000_000
 
+ALL = slice(None)
+"""Every report (the default selection of the per-report values computed on demand)."""
+
 Reports: TypeAlias = "pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.Table]"
 """What corroboration accepts: a table, a batch, or any number of them."""
 
@@ -86,10 +89,12 @@ Reports: TypeAlias = "pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch | pa.T
 class ReportArrays:
     """One entry per report: where, when, what, from whom, and the matching windows.
 
-    ``mid2`` is twice the middle of each time interval and ``span2`` its length (microseconds,
-    exact in integers); ``extent`` the bounds of the grid coordinates and of ``mid2``;
-    ``type_window_m`` and ``type_window_us`` the windows of each source type (by
-    ``type_index``).
+    :meth:`mid2` is twice the middle of each time interval and :meth:`span2` its length
+    (microseconds, exact in integers); ``extent`` the bounds of the grid coordinates and of
+    ``mid2``; ``type_window_m`` and ``type_window_us`` the windows of each source type (by
+    ``type_index``), :meth:`window_m` and :meth:`window_us` those of given reports. These four
+    are computed when asked for (for the reports asked about), not stored: at 10 million
+    reports they would hold 320 MB through the leader scan, the peak of memory.
     """
 
     table: pa.Table
@@ -106,8 +111,6 @@ class ReportArrays:
     source: np.ndarray
     source_names: tuple[str, ...]
     type_index: np.ndarray
-    window_m: np.ndarray
-    window_us: np.ndarray
     confirms: np.ndarray
     attributes: np.ndarray
     origin: np.ndarray
@@ -116,8 +119,6 @@ class ReportArrays:
     joinable: np.ndarray
     grid_x: np.ndarray
     grid_y: np.ndarray
-    mid2: np.ndarray
-    span2: np.ndarray
     extent: tuple[float, float, float, float, int, int]
     type_window_m: np.ndarray
     type_window_us: np.ndarray
@@ -127,23 +128,34 @@ class ReportArrays:
         """How many reports."""
         return int(self.located.shape[0])
 
+    def mid2(self, idx: np.ndarray | slice = ALL) -> np.ndarray:
+        """Twice the middle of the time interval of reports ``idx`` (default: all)."""
+        return np.asarray(self.start[idx] + self.end[idx])
+
+    def span2(self, idx: np.ndarray | slice = ALL) -> np.ndarray:
+        """The length of the time interval of reports ``idx`` (default: all)."""
+        return np.asarray(self.end[idx] - self.start[idx])
+
+    def window_m(self, idx: np.ndarray | slice = ALL) -> np.ndarray:
+        """The distance window of the source type of reports ``idx`` (default: all)."""
+        return np.asarray(self.type_window_m[self.type_index[idx]])
+
+    def window_us(self, idx: np.ndarray | slice = ALL) -> np.ndarray:
+        """The time window of the source type of reports ``idx`` (default: all)."""
+        return np.asarray(self.type_window_us[self.type_index[idx]])
+
     def without_geometry(self) -> ReportArrays:
-        """The same arrays less those only grouping reads (places, windows, grid and doubled
-        times), left empty: what the incidents table needs, so that the rest can be freed."""
+        """The same arrays less those only grouping reads (places and grid), left empty: what
+        the incidents table needs, so that the rest can be freed."""
         empty_float = np.zeros(0, dtype=np.float64)
-        empty_int = np.zeros(0, dtype=np.int64)
         return replace(
             self,
             xyz=np.zeros((3, 0), dtype=np.float64),
             lon=empty_float,
             lat=empty_float,
             radius=empty_float,
-            window_m=empty_float,
-            window_us=empty_int,
             grid_x=empty_float,
             grid_y=empty_float,
-            mid2=empty_int,
-            span2=empty_int,
         )
 
 
@@ -202,8 +214,6 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         source=source,
         source_names=source_names,
         type_index=per_source_type[source],
-        window_m=type_window_m[per_source_type][source],
-        window_us=type_window_us[per_source_type][source],
         confirms=np.array([t.confirms for t in types], dtype=bool)[source],
         attributes=np.array([d.attributes for d in declared], dtype=bool)[source],
         origin=per_source_origin[source],
@@ -216,21 +226,19 @@ def report_arrays(table: pa.Table, config: CorroborationConfig) -> ReportArrays:
         & (end - start <= round(config.join_span_s * US_PER_S)),
         grid_x=grid[0],
         grid_y=grid[1],
-        mid2=start + end,
-        span2=end - start,
-        extent=_extent(grid[0], grid[1], start + end, located),
+        extent=_extent(grid[0], grid[1], start, end, located),
         type_window_m=type_window_m,
         type_window_us=type_window_us,
     )
 
 
 def _extent(
-    x: np.ndarray, y: np.ndarray, mid2: np.ndarray, located: np.ndarray
+    x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray, located: np.ndarray
 ) -> tuple[float, float, float, float, int, int]:
     """The smallest and largest grid x, grid y and doubled middle time of located reports."""
     if not located.any():
         return 0.0, 0.0, 0.0, 0.0, 0, 0
-    x, y, mid2 = x[located], y[located], mid2[located]
+    x, y, mid2 = x[located], y[located], start[located] + end[located]
     return (
         float(x.min()),
         float(x.max()),

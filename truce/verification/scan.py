@@ -136,24 +136,26 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
         y_bits = max(int(cy.max()).bit_length(), 1)
         cell = (cx << y_bits) | cy
         del cx, cy
-        order, tq, shift = _cell_time_order(cell, arrays.mid2[part] - t0, int(t1 - t0))
+        order, tq, shift = _cell_time_order(cell, arrays.mid2(part) - t0, int(t1 - t0))
         cell = cell[order]
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
         tqs.append(tq[order])
-        reach = np.maximum(2 * arrays.window_us[part[order]], arrays.span2[part[order]])
+        in_order = part[order]
+        reach = np.maximum(2 * arrays.window_us(in_order), arrays.span2(in_order))
+        del in_order
         reach = (reach + ((1 << shift) - 1)) >> shift
         reaches.append(np.minimum(reach, REACH_UNKNOWN).astype(np.int32))
         cells.append(cell[first])
         begins.append(first + offset)
         ends.append(np.r_[first[1:], part.size] + offset)
-        class_floats[c] = (size, arrays.radius[part].max(), arrays.window_m[part].max())
+        class_floats[c] = (size, arrays.radius[part].max(), arrays.window_m(part).max())
         class_ints[c] = (
             y_bits,
             cell_offset,
             cell_offset + first.size,
-            arrays.span2[part].max(),
-            arrays.window_us[part].max(),
+            arrays.span2(part).max(),
+            arrays.window_us(part).max(),
             shift,
         )
         offset += part.size
@@ -273,7 +275,7 @@ def spatial_order(arrays: ReportArrays, idx: np.ndarray, cell_m: float) -> np.nd
     x0, _, y0, _, _, _ = arrays.extent
     cx = np.floor((arrays.grid_x[idx] - x0) / cell_m).astype(np.int64)
     cy = np.floor((arrays.grid_y[idx] - y0) / cell_m).astype(np.int64)
-    return np.asarray(np.lexsort((arrays.mid2[idx], cy, cx)))
+    return np.asarray(np.lexsort((arrays.mid2(idx), cy, cx)))
 
 
 def _join(parts: list[np.ndarray]) -> np.ndarray:
@@ -287,8 +289,8 @@ def records_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
         np.asarray(idx, dtype=np.int64),
         arrays.xyz,
         arrays.radius,
-        arrays.mid2,
-        arrays.span2,
+        arrays.start,
+        arrays.end,
         arrays.kind,
         arrays.type_index,
         records,
@@ -301,8 +303,8 @@ def _fill_records(
     idx: np.ndarray,
     xyz: np.ndarray,
     radius: np.ndarray,
-    mid2: np.ndarray,
-    span2: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
     kind: np.ndarray,
     type_index: np.ndarray,
     records: np.ndarray,
@@ -313,15 +315,18 @@ def _fill_records(
         records[k].y = xyz[1, i]
         records[k].z = xyz[2, i]
         records[k].radius = radius[i]
-        records[k].mid2 = mid2[i]
-        records[k].span2 = span2[i]
+        records[k].mid2 = start[i] + end[i]
+        records[k].span2 = end[i] - start[i]
         records[k].kind = kind[i]
         records[k].type = type_index[i]
 
 
 def grid_of(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """Grid x and y of reports ``idx`` (2 x n)."""
-    return np.vstack([arrays.grid_x[idx], arrays.grid_y[idx]])
+    grid = np.empty((2, idx.size), dtype=np.float64)
+    np.take(arrays.grid_x, idx, out=grid[0])
+    np.take(arrays.grid_y, idx, out=grid[1])
+    return grid
 
 
 def windows(arrays: ReportArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -372,14 +377,19 @@ def choose_leaders(
     then the best rank; -1 for a leader). Each leader, in rank order, visits every anchor it
     matches: an undecided one follows it, and every follower keeps the closest leader so far.
     """
-    position = np.empty(arrays.count, dtype=np.int64)
-    position[index.report] = np.arange(index.size, dtype=np.int64)
+    # each anchor's place in the index, in rank order (int32 while it fits: this is at the
+    # peak of memory, and the whole-set array is freed before the scan)
+    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
+    position = np.empty(arrays.count, dtype=place_type)
+    position[index.report] = np.arange(index.size, dtype=place_type)
+    in_rank_order = position[ranked].astype(np.int64)
+    del position
     state = np.zeros(index.size, dtype=np.int8)
     count = np.zeros(index.size, dtype=np.int32)
     best = np.full(index.size, -1, dtype=np.int64)
     best_score = np.full(index.size, np.inf, dtype=np.float64)
     _leaders(
-        position[ranked],
+        in_rank_order,
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
