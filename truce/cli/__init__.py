@@ -21,8 +21,10 @@ from truce.cli.ledger import ledger_group
 from truce.cli.schema import schema_group
 from truce.cli.workspace import import_command, init_command, quarantine_group, status_command
 
+HELP_OPTION_NAMES = ["-h", "--help"]
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(context_settings={"help_option_names": HELP_OPTION_NAMES})
 @click.version_option(__version__, prog_name="truce")
 def cli() -> None:
     """truce: monitor and verify cease-fires (agreements as code, record, verification)."""
@@ -43,6 +45,21 @@ for command in (
     demo_command,
 ):
     cli.add_command(command)
+
+
+def _same_help_everywhere(command: click.Command) -> None:
+    """Give every command and group the root's ``-h``/``--help``, not only through the root.
+
+    Click builds a command's help option once, from the context it is first asked in; a command
+    invoked on its own (as tests and embedding programs do) would otherwise build it from
+    Click's default names, and ``--help`` output would then depend on what ran first."""
+    command.context_settings.setdefault("help_option_names", HELP_OPTION_NAMES)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _same_help_everywhere(sub)
+
+
+_same_help_everywhere(cli)
 
 
 def main() -> None:
