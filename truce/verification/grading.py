@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -481,3 +482,154 @@ def grade_codes(independent: np.ndarray, confirmed: np.ndarray, disputed: np.nda
     grade[confirmed] = 2
     grade[disputed] = 3
     return grade
+
+
+CONFIRMS = 1
+"""Bit of :func:`incident_passes`' per-report flags: the report's source type confirms."""
+UNIQUE = 2
+"""Flag bit: the report is not a re-report of another."""
+SEVERAL = 4
+"""Flag bit: a vague report that matched several incidents and was kept on its own."""
+UNLOCATED = 8
+"""Flag bit: the report has no location."""
+SPECIFIC = 16
+"""Flag bit: the report is specific enough to contradict another (see :func:`outcome_conflicts`)."""
+
+
+def incident_passes(
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    codes: list[np.ndarray],
+    widths: list[int],
+    outcome: np.ndarray,
+    origin: np.ndarray,
+    flags: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> dict[str, Any]:
+    """Every per-incident sum of the grading in one pass over the reports in incident order.
+
+    ``rows`` lists the reports incident by incident (incident ``j`` at
+    ``rows[offsets[j]:offsets[j + 1]]``); every other array is per report, in input order.
+    Each incident's values are accumulated in registers and written once: the passes this
+    replaces (:func:`distinct_code_sets`, :func:`confirmed`, :func:`outcome_conflicts`, the
+    counts by flag, :func:`raise_to` and :func:`lower_to`) each wrote to a random incident per
+    report. Returns the four code sets of ``codes`` (as :func:`distinct_code_sets`, when every
+    width is at most 64; else None), ``confirmed``, ``unique`` (reports that are not
+    re-reports), ``several``, ``unlocated``, ``outcome_conflict`` (of the ``SPECIFIC`` reports),
+    and the latest ``start`` and earliest closed ``end`` of the reports.
+    """
+    m = offsets.size - 1
+    masks_wanted = len(codes) == 4 and max(widths) <= 64
+    masks = np.zeros((m if masks_wanted else 0, 4), dtype=np.uint64)
+    unique = np.zeros(m, dtype=np.int64)
+    bits = np.zeros(m, dtype=np.uint8)
+    latest_start = np.empty(m, dtype=np.int64)
+    earliest_end = np.empty(m, dtype=np.int64)
+    a, b, c, d = codes if masks_wanted else [outcome] * 4
+    _incident_passes(
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(offsets, dtype=np.int64),
+        a,
+        b,
+        c,
+        d,
+        outcome,
+        origin,
+        flags,
+        start,
+        end,
+        masks,
+        unique,
+        bits,
+        latest_start,
+        earliest_end,
+    )
+    code_sets = (
+        [_set_bits(np.ascontiguousarray(masks[:, k]), w) for k, w in enumerate(widths)]
+        if masks_wanted
+        else None
+    )
+    return {
+        "code_sets": code_sets,
+        "confirmed": (bits & CONFIRMS) > 0,
+        "unique": unique,
+        "several": (bits & SEVERAL) > 0,
+        "unlocated": (bits & UNLOCATED) > 0,
+        "outcome_conflict": (bits & SPECIFIC) > 0,
+        "latest_start": latest_start,
+        "earliest_end": earliest_end,
+    }
+
+
+@compiled
+def _incident_passes(
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    d: np.ndarray,
+    outcome: np.ndarray,
+    origin: np.ndarray,
+    flags: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    masks: np.ndarray,
+    unique_count: np.ndarray,
+    bits: np.ndarray,
+    latest_start: np.ndarray,
+    earliest_end: np.ndarray,
+) -> None:  # pragma: no cover
+    """See :func:`incident_passes`; ``bits`` gets CONFIRMS, SEVERAL and UNLOCATED when any
+    report has them, and SPECIFIC when the incident's specific reports hold an outcome
+    conflict."""
+    one = np.uint64(1)
+    with_masks = masks.shape[0] > 0
+    big = np.iinfo(np.int64).max
+    for j in range(offsets.size - 1):
+        m0 = m1 = m2 = m3 = np.uint64(0)
+        unique = 0
+        any_flags = 0
+        low_start = np.iinfo(np.int64).min
+        high_end = big
+        impact_low, impact_high, attempt_low, attempt_high = big, -1, big, -1
+        for at in range(offsets[j], offsets[j + 1]):
+            k = rows[at]
+            if with_masks:
+                m0 |= one << np.uint64(a[k])
+                m1 |= one << np.uint64(b[k])
+                m2 |= one << np.uint64(c[k])
+                m3 |= one << np.uint64(d[k])
+            f = flags[k]
+            any_flags |= f
+            unique += (f & UNIQUE) > 0
+            s, e = start[k], end[k]
+            low_start = max(low_start, s)
+            high_end = min(high_end, e + 1 if e > s else e)
+            if f & SPECIFIC:
+                o = outcome[k]
+                if o == 1:
+                    impact_low = min(impact_low, origin[k])
+                    impact_high = max(impact_high, origin[k])
+                elif o == 2:
+                    attempt_low = min(attempt_low, origin[k])
+                    attempt_high = max(attempt_high, origin[k])
+        if with_masks:
+            masks[j, 0] = m0
+            masks[j, 1] = m1
+            masks[j, 2] = m2
+            masks[j, 3] = m3
+        unique_count[j] = unique
+        conflict = (
+            impact_high >= 0
+            and attempt_high >= 0
+            and not (
+                impact_low == impact_high
+                and attempt_low == attempt_high
+                and impact_low == attempt_low
+            )
+        )
+        bits[j] = (any_flags & (CONFIRMS | SEVERAL | UNLOCATED)) | (SPECIFIC if conflict else 0)
+        latest_start[j] = low_start
+        earliest_end[j] = high_end

@@ -16,7 +16,8 @@
 
 :data:`ASSIGNMENT_SCHEMA`, one row per report, in input order: its incident, its role, what it
 re-reports, how many incidents it could have joined (a vague report's count stops at 2), and
-its origin.
+its origin. Its ``source``, ``incident_id``, ``role`` and ``origin`` are dictionary-encoded
+(cast them to strings to compare with plain ones).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ INCIDENT_SCHEMA = pa.schema(
 ASSIGNMENT_SCHEMA = pa.schema(
     [
         pa.field("event_id", pa.string(), nullable=False),
-        pa.field("source", pa.string(), nullable=False),
+        pa.field("source", pa.dictionary(pa.int32(), pa.string()), nullable=False),
         pa.field("source_record", pa.string(), nullable=False),
         pa.field("incident_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
         pa.field("role", pa.dictionary(pa.int8(), pa.string()), nullable=False),
@@ -272,35 +273,55 @@ def _graded_columns(
         "kinds": (arrays.kind, arrays.kinds.slugs),
         "outcomes": (arrays.outcome, _OUTCOMES),
     }
-    code_sets = grading.distinct_code_sets(
-        inc, [codes for codes, _ in named.values()], [max(len(n), 1) for _, n in named.values()], m
+    decided = np.zeros(arrays.count, dtype=bool)
+    decided[list(applied.decided_rows)] = True
+    specific = arrays.anchor[grouping.representative] | decided
+    # one pass over the reports in incident order for every per-incident sum (each incident's
+    # values accumulated in registers: no write jumps about)
+    report_flags = (
+        arrays.confirms * np.uint8(grading.CONFIRMS)
+        | (grouping.role != RE_REPORT) * np.uint8(grading.UNIQUE)
+        | ((grouping.role == ALONE) & (grouping.candidates > 1)) * np.uint8(grading.SEVERAL)
+        | ~arrays.located * np.uint8(grading.UNLOCATED)
+        | specific * np.uint8(grading.SPECIFIC)
+    ).astype(np.uint8)
+    del specific
+    codes = [codes for codes, _ in named.values()]
+    widths = [max(len(n), 1) for _, n in named.values()]
+    sums = grading.incident_passes(
+        rows,
+        offsets,
+        codes,
+        widths,
+        arrays.outcome,
+        arrays.origin,
+        report_flags,
+        arrays.start,
+        arrays.end,
     )
+    code_sets = sums["code_sets"] or grading.distinct_code_sets(inc, codes, widths, m)
     distinct = {
         name: _distinct(incident, code, names, m)
         for (name, (_, names)), (incident, code) in zip(named.items(), code_sets, strict=True)
     }
     independent = grading.independent_sources(arrays, inc, m, code_sets[1][0])
-    decided = np.zeros(arrays.count, dtype=bool)
-    decided[list(applied.decided_rows)] = True
-    specific = arrays.anchor[grouping.representative] | decided
-    # which incidents can hold a conflict at all, from the code sets of all their reports
+    # which incidents can hold a kind conflict at all, from the code sets of all their reports
     origin_count = np.bincount(code_sets[1][0], minlength=m)
     kind_count = np.bincount(code_sets[2][0], minlength=m)
-    outcome_incident, outcome_code = code_sets[3]
-    both_outcomes = (np.bincount(outcome_incident[outcome_code == 1], minlength=m) > 0) & (
-        np.bincount(outcome_incident[outcome_code == 2], minlength=m) > 0
-    )
-    several = origin_count > 1
-    outcome_conflict = grading.outcome_conflicts(arrays, inc, m, specific, several & both_outcomes)
+    outcome_conflict = sums["outcome_conflict"]
     kind_conflict = grading.kind_conflicts(
-        arrays, rows, offsets, specific, several & (kind_count > 1)
+        arrays,
+        rows,
+        offsets,
+        (report_flags & grading.SPECIFIC) > 0,
+        (origin_count > 1) & (kind_count > 1),
     )
-    confirmed = grading.confirmed(arrays, inc, m)
+    del report_flags
+    confirmed = sums["confirmed"]
     contested, mutual = grading.attribution(arrays, inc, m, aliases)
     grade = grading.grade_codes(independent, confirmed, outcome_conflict | kind_conflict)
     report_count = np.diff(offsets)
-    unique_rows = np.bincount(inc, weights=grouping.role != RE_REPORT, minlength=m)
-    several = (grouping.role == ALONE) & (grouping.candidates > 1)
+    unique_rows = sums["unique"]
     flags = {
         "single-source": independent <= 1,
         "independent-sources": independent >= 2,
@@ -311,11 +332,11 @@ def _graded_columns(
         "mutual-blame": mutual,
         "same-origin": unique_rows > independent,
         "re-reports": report_count > unique_rows,
-        "matched-several": np.bincount(inc, weights=several, minlength=m) > 0,
-        "no-location": np.bincount(inc, weights=~arrays.located, minlength=m) > 0,
+        "matched-several": sums["several"],
+        "no-location": sums["unlocated"],
         "override": _is_decided(heads, applied, arrays.count),
     }
-    start, end = _representative_time(arrays, heads, inc)
+    start, end = _representative_time(arrays, heads, sums["latest_start"], sums["earliest_end"])
     return {
         "incident_id": pc.binary_join_element_wise("inc:", head_ids, ""),
         "leader_event_id": head_ids,
@@ -368,19 +389,14 @@ def _optional(table: pa.Table, name: str, heads: np.ndarray) -> pa.Array:
 
 
 def _representative_time(
-    arrays: ReportArrays, heads: np.ndarray, inc: np.ndarray
+    arrays: ReportArrays, heads: np.ndarray, latest_start: np.ndarray, earliest_end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The interval all reports share (closing ends restored), else the leader's."""
-    m = heads.size
-    end_closed = np.where(arrays.end > arrays.start, arrays.end + 1, arrays.end)
-    latest_start = np.full(m, np.iinfo(np.int64).min, dtype=np.int64)
-    earliest_end = np.full(m, np.iinfo(np.int64).max, dtype=np.int64)
-    grading.raise_to(latest_start, inc, arrays.start)
-    grading.lower_to(earliest_end, inc, end_closed)
+    """The interval all reports share (closing ends restored; from the latest start and
+    earliest closed end of each incident's reports), else the leader's."""
     shared = latest_start <= earliest_end
-    start = np.where(shared, latest_start, arrays.start[heads])
-    end = np.where(shared, earliest_end, end_closed[heads])
-    return start, end
+    head_start, head_end = arrays.start[heads], arrays.end[heads]
+    head_end = np.where(head_end > head_start, head_end + 1, head_end)
+    return np.where(shared, latest_start, head_start), np.where(shared, earliest_end, head_end)
 
 
 def _lists(offsets: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -460,7 +476,10 @@ def _assignments_table(
     re_report_of = ids_in_order.take(pa.array(place[rep], mask=~is_copy))
     columns = [
         table.column("event_id"),
-        _plain(table.column("source")),
+        # dictionary-encoded (a few sources, millions of reports): the codes of the reports
+        pa.DictionaryArray.from_arrays(
+            pa.array(arrays.source, pa.int32()), pa.array(arrays.source_names, pa.string())
+        ),
         _plain(table.column("source_record")),
         pa.DictionaryArray.from_arrays(pa.array(inc, pa.int32()), _one_chunk(incident_ids)),
         pa.DictionaryArray.from_arrays(pa.array(roles, pa.int8()), pa.array(ASSIGNMENT_ROLES)),
