@@ -45,7 +45,7 @@ from truce.verification import CORROBORATION_COLUMNS, corroborate  # noqa: E402
 from truce.verification.config import CorroborationConfig  # noqa: E402
 from truce.verification.grouping import group_reports  # noqa: E402
 from truce.verification.naive import naive_grouping  # noqa: E402
-from truce.verification.reports import report_arrays  # noqa: E402
+from truce.verification.reports import REQUIRED_COLUMNS, report_arrays  # noqa: E402
 
 CACHE = Path(os.environ.get("TRUCE_BENCH_CACHE", "/tmp/truce-bench-corroborate"))
 
@@ -65,12 +65,36 @@ DICTIONARY_COLUMNS = ("source", "kind", "outcome", "time_zone", "time_precision"
 """String columns of few distinct values, read dictionary-encoded (as Parquet stores them)."""
 
 
+def empty_columns(path: Path) -> set[str]:
+    """The optional columns (not in :data:`REQUIRED_COLUMNS`) that hold no value in any row,
+    from the file's statistics: corroboration treats a column it lacks as one of nulls."""
+    meta = pq.ParquetFile(path).metadata
+    empty = set()
+    for i in range(meta.num_columns):
+        name = meta.schema.column(i).path
+        if name in REQUIRED_COLUMNS or name not in CORROBORATION_COLUMNS:
+            continue
+        chunks = [meta.row_group(g).column(i) for g in range(meta.num_row_groups)]
+        if all(
+            c.statistics is not None
+            and c.statistics.has_null_count
+            and c.statistics.null_count == meta.row_group(g).num_rows
+            for g, c in enumerate(chunks)
+        ):
+            empty.add(name)
+    return empty
+
+
 def read_reports(path: Path) -> pa.Table:
-    """The columns of the file that corroboration reads (:data:`CORROBORATION_COLUMNS`), those
-    of few distinct values dictionary-encoded; then the memory the Parquet reader used for its
-    buffers and no longer needs is handed back, so that the peak measures corroboration."""
+    """The columns of the file that corroboration reads (:data:`CORROBORATION_COLUMNS`) less
+    the optional ones no row fills (:func:`empty_columns`), those of few distinct values
+    dictionary-encoded; then the memory the Parquet reader used for its buffers and no longer
+    needs is handed back, so that the peak measures corroboration."""
+    empty = empty_columns(path)
     table = pq.read_table(
-        path, columns=list(CORROBORATION_COLUMNS), read_dictionary=list(DICTIONARY_COLUMNS)
+        path,
+        columns=[name for name in CORROBORATION_COLUMNS if name not in empty],
+        read_dictionary=list(DICTIONARY_COLUMNS),
     )
     pa.default_memory_pool().release_unused()
     return table

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.verification.builders import random_table
 from truce.verification import Detach, Merge, Override, Split, corroborate, grading
-from truce.verification.reports import ReportArrays
+from truce.verification.reports import COUNT_FIELDS, TEXT_FIELDS, ReportArrays
 
 
 def incident_layout(rng: np.random.Generator, n: int, m: int) -> tuple[np.ndarray, ...]:
@@ -150,3 +150,21 @@ def test_incidents_hold_what_their_reports_say_after_decisions(
             assert (incident["time_start"], incident["time_end"]) == (want["start"], want["end"])
     assert result.assignments.schema.field("source").type == pa.dictionary(pa.int32(), pa.string())
     assert result.assignments.column("source").cast(pa.string()).equals(reports.column("source"))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**16))
+def test_an_optional_column_of_nulls_is_the_same_as_none(seed: int) -> None:
+    """What lets a reader leave out the optional columns no row fills (``bench/corroborate.py``
+    does, from the Parquet statistics)."""
+    reports = random_table(seed, 120, spread_km=8.0)
+    optional = [n for n in (*TEXT_FIELDS, *COUNT_FIELDS) if n in reports.column_names]
+    assert optional
+    for name in optional:
+        index = reports.schema.get_field_index(name)
+        empty = pa.nulls(reports.num_rows, reports.schema.field(name).type)
+        reports = reports.set_column(index, reports.schema.field(name), empty)
+    full = corroborate(reports)
+    lean = corroborate(reports.drop_columns(optional))
+    assert full.incidents.equals(lean.incidents)
+    assert full.assignments.equals(lean.assignments)
