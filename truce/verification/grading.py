@@ -234,18 +234,18 @@ def _collapse_links(
     carries a link stays on its own: the graph of origins and links is built from the reports
     with a link alone, and every origin that is not the first of its connected group counts.
     """
-    column = arrays.table.column("link").combine_chunks().take(pa.array(rows))
+    # a take from the chunked column (``rows`` are sorted: each chunk is read in order), not
+    # from a combined copy of the whole column
+    column = arrays.table.column("link").take(pa.array(rows))
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    # Many reports cite one link: each distinct link is normalised once.
-    encoded = pc.dictionary_encode(pc.fill_null(column, ""))
-    raw_code = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    normalised = pc.dictionary_encode(normalise_links(encoded.dictionary))
-    normal_code = np.asarray(normalised.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    # Most links are cited once: the links are normalised and then numbered (one hashing of
+    # the strings, not one before and one after normalising).
+    normalised = pc.dictionary_encode(normalise_links(column.combine_chunks()))
+    link_code = np.asarray(normalised.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     is_empty = np.asarray(
         pc.equal(normalised.dictionary, "").to_numpy(zero_copy_only=False), dtype=bool
     )
-    link_code = normal_code[raw_code]
     linked = ~is_empty[link_code] if is_empty.size else np.zeros(rows.size, dtype=bool)
     rows = rows[linked]
     link_code = link_code[linked]
