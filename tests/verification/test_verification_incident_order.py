@@ -168,3 +168,17 @@ def test_an_optional_column_of_nulls_is_the_same_as_none(seed: int) -> None:
     lean = corroborate(reports.drop_columns(optional))
     assert full.incidents.equals(lean.incidents)
     assert full.assignments.equals(lean.assignments)
+
+
+@given(st.lists(st.sampled_from(["", "a", "t.me/x/1", "t.me/x/2", "ж"]), max_size=30), st.data())
+def test_links_cited_more_than_once_are_found_by_their_hashes(
+    links: list[str], data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(links)))
+    array = pa.array(["pad", *links, "pad"]).slice(1 + start, len(links) - start)
+    kept = links[start:]
+    hashes = grading._string_hashes(array)
+    repeated = grading._repeated(hashes)
+    assert repeated.tolist() == [kept.count(link) > 1 for link in kept]
+    large = grading._string_hashes(array.cast(pa.large_string()))
+    assert np.array_equal(hashes, large)

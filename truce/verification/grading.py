@@ -239,9 +239,13 @@ def _collapse_links(
     column = arrays.table.column("link").take(pa.array(rows))
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    # Most links are cited once: the links are normalised and then numbered (one hashing of
-    # the strings, not one before and one after normalising).
-    normalised = pc.dictionary_encode(normalise_links(column.combine_chunks()))
+    links = normalise_links(column.combine_chunks())
+    # Most links are cited once, and a link cited once joins nothing: those reports are left
+    # out, found by a 64-bit hash of each link (equal links hash alike, so every link cited
+    # twice is kept), and only the rest are numbered by Arrow (exactly, by their strings).
+    shared = _repeated(_string_hashes(links))
+    rows, links = rows[shared], links.filter(pa.array(shared))
+    normalised = pc.dictionary_encode(links)
     link_code = np.asarray(normalised.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     is_empty = np.asarray(
         pc.equal(normalised.dictionary, "").to_numpy(zero_copy_only=False), dtype=bool
@@ -264,6 +268,44 @@ def _collapse_links(
     )
     joined = label[: origin_nodes.size] != np.arange(origin_nodes.size)
     return np.bincount(incident_at[origin_nodes[joined] // origins], minlength=multi.size)
+
+
+def _string_hashes(strings: pa.Array) -> np.ndarray:
+    """The FNV-1a hash of each string's bytes (a missing string hashes as an empty one)."""
+    if pa.types.is_large_string(strings.type):
+        width: type[np.signedinteger[Any]] = np.int64
+    else:
+        strings = strings.cast(pa.string())
+        width = np.int32
+    _, offsets_buffer, data_buffer = strings.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[strings.offset :][: len(strings) + 1]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(0, dtype=np.uint8)
+    )
+    hashes = np.empty(len(strings), dtype=np.uint64)
+    _fnv1a(offsets.astype(np.int64), data, hashes)
+    return hashes
+
+
+@compiled
+def _fnv1a(offsets: np.ndarray, data: np.ndarray, hashes: np.ndarray) -> None:  # pragma: no cover
+    prime = np.uint64(1099511628211)
+    for i in range(hashes.size):
+        h = np.uint64(14695981039346656037)
+        for at in range(offsets[i], offsets[i + 1]):
+            h = (h ^ np.uint64(data[at])) * prime
+        hashes[i] = h
+
+
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """Per value: whether it occurs more than once."""
+    ordered = np.sort(values)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if twice.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    twice = twice[np.r_[True, twice[1:] != twice[:-1]]]
+    at = np.minimum(np.searchsorted(twice, values), twice.size - 1)
+    return np.asarray(twice[at] == values)
 
 
 @compiled
