@@ -44,6 +44,8 @@ def corroborate(
     arrays = report_arrays(table, config)
     grouping = group_reports(arrays)
     arrays = arrays.without_geometry()
+    # what reading the columns and grouping freed goes back to the system before the tables
+    pa.default_memory_pool().release_unused()
     applied = apply_overrides(
         table.column("event_id"), grouping.leader, grouping.order_key, overrides
     )

@@ -132,15 +132,16 @@ def _or_bits(masks: np.ndarray, inc: np.ndarray, codes: np.ndarray) -> None:  # 
 
 @compiled
 def _set_bits(masks: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """The (position, bit) of every set bit of ``masks``, in that order."""
+    """The (position, bit) of every set bit of ``masks``, in that order (int32: fewer than
+    2**31 positions)."""
     total = 0
     for i in range(masks.size):
         rest = masks[i]
         while rest:
             rest &= rest - np.uint64(1)
             total += 1
-    incident = np.empty(total, dtype=np.int64)
-    code = np.empty(total, dtype=np.int64)
+    incident = np.empty(total, dtype=np.int32)
+    code = np.empty(total, dtype=np.int32)
     k = 0
     for i in range(masks.size):
         rest = masks[i]

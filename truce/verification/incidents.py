@@ -117,8 +117,9 @@ def build_tables(
     position = _positions(grouping.order_key)
     heads = _incident_order(arrays, np.flatnonzero(leader == np.arange(n)), position)
     m = heads.size
-    incident_of_head = np.full(n, -1, dtype=np.int64)
-    incident_of_head[heads] = np.arange(m, dtype=np.int64)
+    # int32 (fewer than 2**31 incidents): the incident of each report is held to the end
+    incident_of_head = np.full(n, -1, dtype=np.int32)
+    incident_of_head[heads] = np.arange(m, dtype=np.int32)
     inc = incident_of_head[leader]
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.cumsum(np.bincount(inc, minlength=m), out=offsets[1:])
@@ -246,6 +247,9 @@ def _incidents_table(
             arrays, grouping, applied, aliases, heads, inc, rows, offsets, head_ids, m
         )
         event_ids, source_records, claims = copied.result()
+    # the temporaries of grading and of the takes go back to the system before the lists are
+    # put together (Arrow's allocator keeps freed memory for reuse otherwise)
+    pa.default_memory_pool().release_unused()
     columns["event_ids"] = _lists(offsets, event_ids)
     columns["source_records"] = _lists(offsets, source_records)
     columns["claims"] = claims
