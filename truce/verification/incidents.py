@@ -416,11 +416,25 @@ def _distinct(incident: np.ndarray, code: np.ndarray, names: tuple[str, ...], m:
 
 
 def _flag_lists(flags: dict[str, np.ndarray]) -> pa.Array:
+    """Per incident, the names of its flags that are set, in the order of ``flags``."""
     matrix = np.column_stack([np.asarray(v, dtype=bool) for v in flags.values()])
-    _, col = np.nonzero(matrix)
     offsets = np.zeros(matrix.shape[0] + 1, dtype=np.int32)
-    np.cumsum(matrix.sum(axis=1), out=offsets[1:])
+    np.cumsum(matrix.sum(axis=1, dtype=np.int32), out=offsets[1:])
+    col = np.empty(int(offsets[-1]), dtype=np.int32)
+    _set_columns(matrix, col)
     return pa.ListArray.from_arrays(pa.array(offsets), _named(col, tuple(flags)))
+
+
+@compiled
+def _set_columns(matrix: np.ndarray, col: np.ndarray) -> None:  # pragma: no cover
+    """The column of every set entry of ``matrix``, row by row (``np.nonzero(matrix)[1]``
+    as int32, without the row numbers)."""
+    at = 0
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            if matrix[i, j]:
+                col[at] = j
+                at += 1
 
 
 def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
