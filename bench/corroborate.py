@@ -85,17 +85,33 @@ def empty_columns(path: Path) -> set[str]:
     return empty
 
 
+def narrow_dictionaries(table: pa.Table) -> pa.Table:
+    """Dictionary columns of fewer than 128 distinct values (over all chunks) with int8
+    indices instead of Parquet's int32: a quarter of the memory, the same values."""
+    for index, field in enumerate(table.schema):
+        if not pa.types.is_dictionary(field.type) or field.type.index_type == pa.int8():
+            continue
+        column = table.column(index)
+        values = pa.chunked_array([c.dictionary for c in column.chunks], field.type.value_type)
+        if len(pc.unique(values)) < 128:
+            narrow = pa.dictionary(pa.int8(), field.type.value_type)
+            table = table.set_column(index, field.with_type(narrow), column.cast(narrow))
+    return table
+
+
 def read_reports(path: Path) -> pa.Table:
     """The columns of the file that corroboration reads (:data:`CORROBORATION_COLUMNS`) less
     the optional ones no row fills (:func:`empty_columns`), those of few distinct values
-    dictionary-encoded; then the memory the Parquet reader used for its buffers and no longer
-    needs is handed back, so that the peak measures corroboration."""
+    dictionary-encoded (with int8 indices: :func:`narrow_dictionaries`); then the memory the
+    Parquet reader used for its buffers and no longer needs is handed back, so that the peak
+    measures corroboration."""
     empty = empty_columns(path)
     table = pq.read_table(
         path,
         columns=[name for name in CORROBORATION_COLUMNS if name not in empty],
         read_dictionary=list(DICTIONARY_COLUMNS),
     )
+    table = narrow_dictionaries(table)
     pa.default_memory_pool().release_unused()
     return table
 

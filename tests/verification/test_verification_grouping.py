@@ -240,11 +240,17 @@ def test_grouping_output_is_aligned_with_the_input() -> None:
     assert np.all(np.asarray(result.assignments["candidates"].to_pylist()) == 1)
 
 
-def _dictionary_encoded(reports: pa.Table, names: tuple[str, ...]) -> pa.Table:
-    """``reports`` with the string columns ``names`` dictionary-encoded chunk by chunk."""
+def _dictionary_encoded(
+    reports: pa.Table, names: tuple[str, ...], index: pa.DataType | None = None
+) -> pa.Table:
+    """``reports`` with the string columns ``names`` dictionary-encoded chunk by chunk (indices
+    of type ``index``)."""
+    as_type = pa.dictionary(index or pa.int32(), pa.string())
     for name in names:
         column = reports.column(name)
-        encoded = pa.chunked_array([pc.dictionary_encode(chunk) for chunk in column.chunks])
+        encoded = pa.chunked_array(
+            [pc.dictionary_encode(chunk).cast(as_type) for chunk in column.chunks], as_type
+        )
         reports = reports.set_column(reports.schema.get_field_index(name), name, encoded)
     return reports
 
@@ -264,12 +270,18 @@ def _plain_tables(result: Any) -> list[pa.Table]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(report_sets(), st.integers(1, 4), st.sampled_from(["source", "kind", "outcome", "text"]))
+@given(
+    report_sets(),
+    st.integers(1, 4),
+    st.sampled_from(["source", "kind", "outcome", "text"]),
+    st.sampled_from([pa.int8(), pa.int32()]),
+)
 def test_only_the_corroboration_columns_dictionary_encoded_give_the_same_tables(
-    rows: list[dict[str, Any]], pieces: int, also_encoded: str
+    rows: list[dict[str, Any]], pieces: int, also_encoded: str, index: pa.DataType
 ) -> None:
     """A caller may read only CORROBORATION_COLUMNS, with string columns dictionary-encoded
-    (each chunk its own dictionary): the incidents and assignments are the very same."""
+    (each chunk its own dictionary, indices of any width): the incidents and assignments are
+    the very same."""
     reports = table(rows)
     expected = _plain_tables(corroborate(reports))
     size = -(-reports.num_rows // pieces)
@@ -278,7 +290,7 @@ def test_only_the_corroboration_columns_dictionary_encoded_give_the_same_tables(
         schema=reports.schema,
     ).select(list(CORROBORATION_COLUMNS))
     names = ("source", "kind", "outcome", "time_zone", "time_precision", also_encoded)
-    narrow = _dictionary_encoded(chunked, tuple(dict.fromkeys(names)))
+    narrow = _dictionary_encoded(chunked, tuple(dict.fromkeys(names)), index)
     assert "raw" not in narrow.column_names
     got = _plain_tables(corroborate(narrow))
     for want, have in zip(expected, got, strict=True):
