@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.verification.builders import random_table
 from truce.verification import Detach, Merge, Override, Split, corroborate, grading
+from truce.verification.incidents import _take_floats
 from truce.verification.reports import COUNT_FIELDS, TEXT_FIELDS, ReportArrays
 
 
@@ -182,3 +183,23 @@ def test_links_cited_more_than_once_are_found_by_their_hashes(
     assert repeated.tolist() == [kept.count(link) > 1 for link in kept]
     large = grading._string_hashes(array.cast(pa.large_string()))
     assert np.array_equal(hashes, large)
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), max_size=12), min_size=1, max_size=5
+    ),
+    st.sampled_from([pa.float64(), pa.float32()]),
+    st.data(),
+)
+def test_floats_taken_chunk_by_chunk_equal_arrows_take(
+    chunks: list[list[float | None]], kind: pa.DataType, data: st.DataObject
+) -> None:
+    column = pa.chunked_array([pa.array(c, kind) for c in chunks], kind)
+    size = len(column)
+    idx = np.array(
+        data.draw(st.lists(st.integers(0, max(size - 1, 0)), max_size=20 if size else 0)),
+        dtype=np.int64,
+    )
+    want = column.take(pa.array(idx, pa.int64())).combine_chunks().cast(pa.float64())
+    assert _take_floats(column, idx).equals(want)

@@ -378,12 +378,26 @@ def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _take_floats(column: pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
-    """``column.take(idx)`` as float64, missing values missing: through numpy, which gathers
-    from one array several times faster than a take from a chunked column."""
-    values = column.to_numpy() if column.num_chunks else np.zeros(0, dtype=np.float64)
-    missing = np.asarray(pc.is_null(column).to_numpy()) if column.null_count else None
-    mask = missing[idx] if missing is not None else None
-    return pa.array(np.asarray(values, dtype=np.float64)[idx], pa.float64(), mask=mask)
+    """``column.take(idx)`` as float64, missing values missing: gathered by numpy chunk by
+    chunk (a take from a chunked column that jumps about is several times slower, and a
+    combined copy of the column would add its whole size to the peak of memory)."""
+    values = np.empty(idx.size, dtype=np.float64)
+    missing = np.zeros(idx.size, dtype=bool) if column.null_count else None
+    bounds = np.cumsum([0] + [len(chunk) for chunk in column.chunks])
+    chunk_of = np.searchsorted(bounds, idx, side="right") - 1
+    order = np.argsort(chunk_of, kind="stable")
+    cuts = np.searchsorted(chunk_of[order], np.arange(column.num_chunks + 1))
+    for c, chunk in enumerate(column.chunks):
+        taken = order[cuts[c] : cuts[c + 1]]
+        if taken.size == 0:
+            continue
+        if chunk.type != pa.float64():
+            chunk = pc.cast(chunk, pa.float64())
+        at = idx[taken] - bounds[c]
+        values[taken] = np.asarray(chunk.to_numpy(zero_copy_only=False))[at]
+        if missing is not None and chunk.null_count:
+            missing[taken] = np.asarray(pc.is_null(chunk).to_numpy(zero_copy_only=False))[at]
+    return pa.array(values, pa.float64(), mask=missing)
 
 
 def _optional(table: pa.Table, name: str, heads: np.ndarray) -> pa.Array:
