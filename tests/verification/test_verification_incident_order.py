@@ -202,4 +202,6 @@ def test_floats_taken_chunk_by_chunk_equal_arrows_take(
         dtype=np.int64,
     )
     want = column.take(pa.array(idx, pa.int64())).combine_chunks().cast(pa.float64())
-    assert _take_floats(column, idx).equals(want)
+    lon, lat = _take_floats([column, column], idx)
+    assert lon.equals(want)
+    assert lat.equals(want)

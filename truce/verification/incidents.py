@@ -341,6 +341,7 @@ def _graded_columns(
         "override": _is_decided(heads, applied, arrays.count),
     }
     start, end = _representative_time(arrays, heads, sums["latest_start"], sums["earliest_end"])
+    places = ("lon", "lat", "precision_m")
     return {
         "incident_id": pc.binary_join_element_wise("inc:", head_ids, ""),
         "leader_event_id": head_ids,
@@ -352,9 +353,7 @@ def _graded_columns(
         "origins": distinct["origins"],
         "time_start": pa.array(start, pa.int64()).cast(_TS),
         "time_end": pa.array(end, pa.int64()).cast(_TS),
-        "lon": _take_floats(table.column("lon"), heads),
-        "lat": _take_floats(table.column("lat"), heads),
-        "precision_m": _take_floats(table.column("precision_m"), heads),
+        **dict(zip(places, _take_floats([table.column(n) for n in places], heads), strict=True)),
         "area_precision": _optional(table, "area_precision", heads),
         "kinds": distinct["kinds"],
         "outcomes": distinct["outcomes"],
@@ -377,27 +376,44 @@ def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
-def _take_floats(column: pa.ChunkedArray, idx: np.ndarray) -> pa.Array:
-    """``column.take(idx)`` as float64, missing values missing: gathered by numpy chunk by
-    chunk (a take from a chunked column that jumps about is several times slower, and a
-    combined copy of the column would add its whole size to the peak of memory)."""
-    values = np.empty(idx.size, dtype=np.float64)
-    missing = np.zeros(idx.size, dtype=bool) if column.null_count else None
-    bounds = np.cumsum([0] + [len(chunk) for chunk in column.chunks])
+def _take_floats(columns: list[pa.ChunkedArray], idx: np.ndarray) -> list[pa.Array]:
+    """``column.take(idx)`` of each column as float64, missing values missing: gathered by
+    numpy chunk by chunk (a take from a chunked column that jumps about is several times
+    slower, and a combined copy of the column would add its whole size to the peak of
+    memory). Columns of the same chunk lengths share the split of ``idx`` into chunks."""
+    taken: list[pa.Array] = []
+    split: tuple[list[int], list[tuple[np.ndarray, np.ndarray]]] | None = None
+    for column in columns:
+        lengths = [len(chunk) for chunk in column.chunks]
+        if split is None or split[0] != lengths:
+            split = (lengths, _split_by_chunk(lengths, idx))
+        values = np.empty(idx.size, dtype=np.float64)
+        missing = np.zeros(idx.size, dtype=bool) if column.null_count else None
+        for chunk, (where, at) in zip(column.chunks, split[1], strict=True):
+            if where.size == 0:
+                continue
+            if chunk.type != pa.float64():
+                chunk = pc.cast(chunk, pa.float64())
+            values[where] = np.asarray(chunk.to_numpy(zero_copy_only=False))[at]
+            if missing is not None and chunk.null_count:
+                missing[where] = np.asarray(pc.is_null(chunk).to_numpy(zero_copy_only=False))[at]
+        taken.append(pa.array(values, pa.float64(), mask=missing))
+    return taken
+
+
+def _split_by_chunk(lengths: list[int], idx: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per chunk of the given lengths: the places in ``idx`` that fall in it, and where."""
+    bounds = np.cumsum([0, *lengths])
     chunk_of = np.searchsorted(bounds, idx, side="right") - 1
-    order = np.argsort(chunk_of, kind="stable")
-    cuts = np.searchsorted(chunk_of[order], np.arange(column.num_chunks + 1))
-    for c, chunk in enumerate(column.chunks):
-        taken = order[cuts[c] : cuts[c + 1]]
-        if taken.size == 0:
-            continue
-        if chunk.type != pa.float64():
-            chunk = pc.cast(chunk, pa.float64())
-        at = idx[taken] - bounds[c]
-        values[taken] = np.asarray(chunk.to_numpy(zero_copy_only=False))[at]
-        if missing is not None and chunk.null_count:
-            missing[taken] = np.asarray(pc.is_null(chunk).to_numpy(zero_copy_only=False))[at]
-    return pa.array(values, pa.float64(), mask=missing)
+    # a stable sort of small integers (a radix sort for 16 bits)
+    small = chunk_of.astype(np.uint16) if len(lengths) < (1 << 16) else chunk_of
+    order = np.argsort(small, kind="stable")
+    cuts = np.searchsorted(chunk_of[order], np.arange(len(lengths) + 1))
+    parts = []
+    for c in range(len(lengths)):
+        where = order[cuts[c] : cuts[c + 1]]
+        parts.append((where, idx[where] - bounds[c]))
+    return parts
 
 
 def _optional(table: pa.Table, name: str, heads: np.ndarray) -> pa.Array:
