@@ -14,6 +14,7 @@ from tests.workspace.builders import firms_row, good_feature, write_features, wr
 from truce.cli.workspace import import_command, quarantine_group
 from truce.errors import InputError
 from truce.workspace import ChunkCommitted, Workspace, import_file
+from truce.workspace.eventblocks import stored_events
 from truce.workspace.eventrows import iter_event_batches
 from truce.workspace.ledger import make_checkpoint, prove
 from truce.workspace.quarantine import list_quarantine, retry
@@ -39,7 +40,7 @@ def test_importing_the_same_file_twice_adds_nothing(workspace: Workspace) -> Non
     assert verify_workspace(workspace).ok
     make_checkpoint(workspace)
     with workspace.store.read() as conn:
-        own_id = conn.execute(sa.select(events.c.event_id).where(events.c.id == 3)).scalar_one()
+        own_id = stored_events(conn, [3], ["event_id"]).column("event_id")[0].as_py()
     assert prove(workspace, own_id)["record"] == "event:3"
 
 
@@ -127,8 +128,8 @@ def test_retry_a_geojson_feature(workspace: Workspace, tmp_path: Path) -> None:
     fixed = json.dumps(good_feature(2))
     event_id = retry(workspace, entry.id, fixed)
     with workspace.store.read() as conn:
-        row = conn.execute(sa.select(events).where(events.c.id == event_id)).one()
-    assert (row.source, row.event_id, row.kind) == ("reports", "reports:2", "artillery")
+        (row,) = stored_events(conn, [event_id]).to_pylist()
+    assert (row["source"], row["event_id"], row["kind"]) == ("reports", "reports:2", "artillery")
 
 
 def test_reimporting_a_corrected_file_supersedes_its_quarantine(
