@@ -177,7 +177,15 @@ def append_block(
             data=data,
         )
     )
-    store.insert_rows(conn, events, [(i,) for i in range(first_id, first_id + table.num_rows)])
+    if store.dialect == "sqlite":
+        numbers = (
+            "WITH RECURSIVE r(i) AS (SELECT :first UNION ALL SELECT i + 1 FROM r WHERE i < :last) "
+            "SELECT i FROM r"
+        )
+    else:
+        numbers = "SELECT generate_series(CAST(:first AS bigint), CAST(:last AS bigint))"
+    last = first_id + table.num_rows - 1
+    conn.execute(sa.text(f"INSERT INTO events (id) {numbers}"), {"first": first_id, "last": last})
 
 
 def next_event_id(conn: Connection) -> int:

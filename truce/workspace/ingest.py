@@ -8,7 +8,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -117,8 +116,7 @@ def _insert_positions(
     append_block(store, conn, first, import_id, prepared.block(keep))
     runs = identity_runs(next_run_id(conn), kept_sources, row_hashes, ids)
     store.insert_rows(conn, event_identities, runs)
-    owners = list(zip(repeat("event"), ids))
-    sqlstore.append_leaf_hashes(store, conn, owners, event_leaf_hashes(ids, hashes))
+    sqlstore.append_leaf_run(store, conn, "event", first, event_leaf_hashes(ids, hashes))
     return ids, hashes
 
 
