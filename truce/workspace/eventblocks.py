@@ -2,7 +2,7 @@
 
 A write transaction that stores events stores them as one *block*, a row of ``event_blocks``:
 the events with ids ``id`` to ``id + count - 1`` (ids are consecutive, assigned under the write
-lock), as an Arrow IPC file compressed with zstd, in record batches of :data:`BATCH_ROWS` events,
+lock), as an Arrow IPC file compressed with LZ4, in record batches of :data:`BATCH_ROWS` events,
 with the SHA-256 of those bytes beside it. Each event also has a one-column row in ``events`` (its
 id), which the tables referring to events point to. Inserting one block instead of one 28-column
 row per event is what makes imports fast; reading a block back is one ``SELECT`` and one Arrow
@@ -60,7 +60,7 @@ BLOCK_SCHEMA = pa.schema(
 COLUMNS: tuple[str, ...] = ("id", "import_id", *BLOCK_SCHEMA.names)
 """Every column :func:`stored_events` can give."""
 
-_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 _IDS_PER_QUERY = 500
 
 
@@ -150,7 +150,7 @@ def _schema(columns: Sequence[str]) -> pa.Schema:
 
 
 def encode_block(table: pa.Table) -> bytes:
-    """A block's bytes: ``table`` (in :data:`BLOCK_SCHEMA`) as a zstd-compressed Arrow IPC file
+    """A block's bytes: ``table`` (in :data:`BLOCK_SCHEMA`) as an LZ4-compressed Arrow IPC file
     in record batches of :data:`BATCH_ROWS`."""
     table = table.select(BLOCK_SCHEMA.names).cast(BLOCK_SCHEMA).combine_chunks()
     sink = pa.BufferOutputStream()

@@ -90,7 +90,7 @@ event_blocks = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
 """Events stored in blocks: the ``count`` events with ids ``id`` to ``id + count - 1`` (one
-write transaction's events, of one import), as a compressed Arrow IPC file in ``data``
+write transaction's events, of one import), as an LZ4-compressed Arrow IPC file in ``data``
 (:mod:`truce.workspace.eventblocks`: every column of ``EVENT_SCHEMA`` as stored, claims as JSON
 text, with each event's ``row_hash`` and ``content_hash``); ``sha256`` is the hash of
 ``data``. An event's identity ``(source, row_hash)`` makes imports idempotent: imports check it

@@ -2,7 +2,7 @@
 
 Upgrading reads the stored events in id order and writes them as blocks of at most 50,000
 events with consecutive ids and the same import (:mod:`truce.workspace.eventblocks`: a
-zstd-compressed Arrow IPC file of the stored columns and hashes, and its SHA-256), then drops
+LZ4-compressed Arrow IPC file of the stored columns and hashes, and its SHA-256), then drops
 every column of ``events`` but ``id``. Downgrading adds the columns back, fills them from the
 blocks and drops ``event_blocks``. On SQLite both rebuild ``events``
 (:mod:`truce.workspace.migrate` turns foreign keys off and checks them before the commit).
