@@ -20,6 +20,7 @@ A block whose bytes no longer match its ``sha256``, or that Arrow cannot decode,
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -235,20 +236,21 @@ def iter_blocks(conn: Connection, *, after: int = 0) -> Iterator[Block]:
 def blocks_holding(conn: Connection, ids: Iterable[int]) -> Iterator[tuple[Block, list[int]]]:
     """Each block that holds some of ``ids``, with the positions in it of those ids (sorted)."""
     wanted = sorted(set(ids))
-    while wanted:
+    start = 0
+    while start < len(wanted):
         row = conn.execute(
             sa.select(*_BLOCK_COLUMNS)
-            .where(event_blocks.c.id <= wanted[0])
+            .where(event_blocks.c.id <= wanted[start])
             .order_by(event_blocks.c.id.desc())
             .limit(1)
         ).first()
-        if row is None or int(row[0]) + int(row[1]) <= wanted[0]:
-            wanted.pop(0)  # not stored
+        if row is None or int(row[0]) + int(row[1]) <= wanted[start]:
+            start += 1  # not stored
             continue
         block = _block(row)
-        inside = [i for i in wanted if i <= block.last_id]
-        wanted = wanted[len(inside) :]
-        yield block, [i - block.first_id for i in inside]
+        end = bisect.bisect_right(wanted, block.last_id, lo=start)
+        yield block, [i - block.first_id for i in wanted[start:end]]
+        start = end
 
 
 def stored_events(
