@@ -119,6 +119,28 @@ def test_retry_a_corrected_row(workspace: Workspace, tmp_path: Path) -> None:
     assert verify_workspace(workspace).ok
 
 
+def test_retry_of_a_row_that_duplicates_a_stored_event_resolves_to_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The corrected row says what a stored event says: nothing is added, and the entry is
+    resolved to that event (found through the identity run that holds its hash)."""
+    rows = [firms_row(n) for n in range(30)]
+    import_file(workspace, write_firms(tmp_path / "a.csv", rows[:20]), "firms", chunk_rows=7)
+    path = write_firms(tmp_path / "b.csv", [*rows[20:], "95.5,30.1,2023-01-02"])
+    import_file(workspace, path, "firms")
+    (entry,) = list_quarantine(workspace)
+    with workspace.store.read() as conn:
+        before = stored_events(conn, columns=["raw"])
+    assert before.num_rows == 30
+    event_id = retry(workspace, entry.id, rows[12])
+    assert event_id == 13
+    (resolved,) = list_quarantine(workspace, "resolved")
+    assert resolved.resolved_event_id == 13
+    with workspace.store.read() as conn:
+        assert stored_events(conn, columns=["raw"]).equals(before)
+    assert verify_workspace(workspace).ok
+
+
 def test_retry_a_geojson_feature(workspace: Workspace, tmp_path: Path) -> None:
     bad = good_feature(2)
     bad["properties"] = {"kind": "bombardment", "time_start": "2025-03-02T10:00:00Z"}
