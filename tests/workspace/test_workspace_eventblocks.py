@@ -14,6 +14,7 @@ from tests.workspace.builders import firms_row, good_feature, write_features, wr
 from truce.workspace import Workspace, import_file
 from truce.workspace.eventblocks import (
     BATCH_ROWS,
+    BLOCK_ROWS,
     BLOCK_SCHEMA,
     COLUMNS,
     Block,
@@ -167,3 +168,23 @@ def test_migration_0005_round_trip(workspace: Workspace, tmp_path: Path) -> None
         assert [(s.accepted, s.duplicates) for s in again] == [(0, 40), (0, 25)]
     finally:
         upgraded.close()
+
+
+def test_a_large_write_is_stored_in_blocks_of_block_rows(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    count = BLOCK_ROWS * 2 + 76
+    path = write_firms(tmp_path / "big.csv", [firms_row(n) for n in range(count)])
+    import_file(workspace, path, "firms", chunk_rows=count)
+    with workspace.store.read() as conn:
+        blocks = conn.execute(sa.select(event_blocks.c.id, event_blocks.c.count)).all()
+        assert [(int(a), int(b)) for a, b in blocks] == [
+            (1, BLOCK_ROWS),
+            (1 + BLOCK_ROWS, BLOCK_ROWS),
+            (1 + 2 * BLOCK_ROWS, 76),
+        ]
+        every = stored_events(conn, columns=["raw"])
+        some = stored_events(conn, [1, BLOCK_ROWS, BLOCK_ROWS + 1, count], ["raw"])
+    assert every.column("id").to_pylist() == list(range(1, count + 1))
+    assert some.equals(every.take([0, BLOCK_ROWS - 1, BLOCK_ROWS, count - 1]))
+    assert verify_workspace(workspace).ok

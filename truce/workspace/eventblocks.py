@@ -1,12 +1,12 @@
 """Events stored in blocks: every reader and writer of stored events goes through this module.
 
-A write transaction that stores events stores them as one *block*, a row of ``event_blocks``:
-the events with ids ``id`` to ``id + count - 1`` (ids are consecutive, assigned under the write
-lock), as an Arrow IPC file compressed with LZ4, in record batches of :data:`BATCH_ROWS` events,
-with the SHA-256 of those bytes beside it. Each event also has a one-column row in ``events`` (its
-id), which the tables referring to events point to. Inserting one block instead of one 28-column
-row per event is what makes imports fast; reading a block back is one ``SELECT`` and one Arrow
-decode (only the columns asked for are decompressed).
+A write transaction that stores events stores them in *blocks* of at most :data:`BLOCK_ROWS`
+events, rows of ``event_blocks``: each holds the events with ids ``id`` to ``id + count - 1``
+(ids are consecutive, assigned under the write lock) as an Arrow IPC file compressed with LZ4,
+with the SHA-256 of those bytes beside it. Each event also has a one-column row in ``events``
+(its id), which the tables referring to events point to. Inserting a block row per 512 events
+instead of one 28-column row per event is what makes imports fast; reading events back is one
+``SELECT`` and one Arrow decode per block (only the columns asked for are decompressed).
 
 The stored form (:data:`BLOCK_SCHEMA`) is the ``EVENT_SCHEMA`` columns as the record hashes them
 (times as microseconds, floats with -0.0 as 0.0, claims as JSON text) plus each event's
@@ -21,6 +21,7 @@ A block whose bytes no longer match its ``sha256``, or that Arrow cannot decode,
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,13 @@ from truce.events.model import EVENT_SCHEMA
 from truce.workspace.schema import event_blocks, events
 from truce.workspace.store import Store
 
-BATCH_ROWS = 4096
-"""Events per record batch inside a block (an event read by id decodes one batch)."""
+BLOCK_ROWS = 512
+"""Events per block at most: one database row holds this many events (an event read by id
+fetches and decodes one block, so small blocks keep that cheap; large ones cost more bytes and
+encoding calls per event)."""
+
+BATCH_ROWS = BLOCK_ROWS
+"""Events per record batch inside a block."""
 
 _STORED_TYPES = {
     "time_start": pa.int64(),
@@ -61,8 +67,9 @@ BLOCK_SCHEMA = pa.schema(
 COLUMNS: tuple[str, ...] = ("id", "import_id", *BLOCK_SCHEMA.names)
 """Every column :func:`stored_events` can give."""
 
-_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
-_IDS_PER_QUERY = 500
+_OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4", use_threads=False)  # small blocks: a
+# thread pool per block costs more than it saves (ten times as much to read one block)
+_BLOCKS_PER_QUERY = 64
 
 
 class BlockUnreadable(IntegrityViolation):
@@ -100,27 +107,24 @@ class Block:
     ) -> pa.Table:
         """The block's events (those at ``positions``, in that order, when given) with
         ``columns`` of :data:`COLUMNS` (all when None). Raises :class:`BlockUnreadable`."""
-        wanted = list(COLUMNS if columns is None else columns)
-        unknown = [name for name in wanted if name not in COLUMNS]
-        if unknown:
-            raise ValueError(f"events have no column {unknown[0]!r}")
-        stored = [name for name in wanted if name in BLOCK_SCHEMA.names]
-        fields = [BLOCK_SCHEMA.get_field_index(name) for name in stored]
+        wanted = COLUMNS if columns is None else tuple(columns)
+        schema, options = _reading(wanted)
         try:
-            reader = pa.ipc.open_file(
-                pa.py_buffer(self.data), options=pa.ipc.IpcReadOptions(included_fields=fields)
-            )
+            reader = pa.ipc.open_file(pa.py_buffer(self.data), options=options)
             if positions is None:
                 table = reader.read_all()
                 picked = np.arange(self.count, dtype=np.int64)
             else:
                 picked = np.asarray(positions, dtype=np.int64)
                 batches = sorted(set((picked // BATCH_ROWS).tolist()))
-                parts = [reader.get_batch(b) for b in batches]
-                held = np.asarray(batches, dtype=np.int64)
-                local = np.searchsorted(held, picked // BATCH_ROWS) * BATCH_ROWS
-                local += picked % BATCH_ROWS
-                table = pa.Table.from_batches(parts, schema=reader.schema).take(local)
+                if batches == [0] and reader.num_record_batches == 1:
+                    table = pa.Table.from_batches([reader.get_batch(0)]).take(picked)
+                else:
+                    parts = [reader.get_batch(b) for b in batches]
+                    held = np.asarray(batches, dtype=np.int64)
+                    local = np.searchsorted(held, picked // BATCH_ROWS) * BATCH_ROWS
+                    local += picked % BATCH_ROWS
+                    table = pa.Table.from_batches(parts, schema=reader.schema).take(local)
         except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
             raise BlockUnreadable(self, f"cannot be decoded ({exc})") from exc
         if table.num_rows != len(picked) or (positions is None and table.num_rows != self.count):
@@ -136,7 +140,7 @@ class Block:
                 result.append(imported)
             else:
                 result.append(table.column(name))
-        return pa.Table.from_arrays(result, schema=_schema(wanted))
+        return pa.Table.from_arrays(result, schema=schema)
 
 
 _EXTRA = {
@@ -148,6 +152,16 @@ _EXTRA = {
 def _schema(columns: Sequence[str]) -> pa.Schema:
     """The schema of events read with ``columns``."""
     return pa.schema([_EXTRA[n] if n in _EXTRA else BLOCK_SCHEMA.field(n) for n in columns])
+
+
+@functools.lru_cache(maxsize=64)
+def _reading(columns: tuple[str, ...]) -> tuple[pa.Schema, pa.ipc.IpcReadOptions]:
+    """The schema of events read with ``columns`` and the options that decode only those."""
+    unknown = [name for name in columns if name not in COLUMNS]
+    if unknown:
+        raise ValueError(f"events have no column {unknown[0]!r}")
+    fields = [BLOCK_SCHEMA.get_field_index(n) for n in columns if n in BLOCK_SCHEMA.names]
+    return _schema(columns), pa.ipc.IpcReadOptions(included_fields=fields, use_threads=False)
 
 
 def encode_block(table: pa.Table) -> bytes:
@@ -168,16 +182,7 @@ def append_block(
     ``events`` rows, on ``conn`` (inside the write transaction that assigned the ids)."""
     if table.num_rows == 0:
         return
-    data = encode_block(table)
-    conn.execute(
-        event_blocks.insert().values(
-            id=first_id,
-            count=table.num_rows,
-            import_id=import_id,
-            sha256=hashlib.sha256(data).digest(),
-            data=data,
-        )
-    )
+    conn.execute(event_blocks.insert(), block_rows(first_id, import_id, table))
     if store.dialect == "sqlite":
         numbers = (
             "WITH RECURSIVE r(i) AS (SELECT :first UNION ALL SELECT i + 1 FROM r WHERE i < :last) "
@@ -187,6 +192,26 @@ def append_block(
         numbers = "SELECT generate_series(CAST(:first AS bigint), CAST(:last AS bigint))"
     last = first_id + table.num_rows - 1
     conn.execute(sa.text(f"INSERT INTO events (id) {numbers}"), {"first": first_id, "last": last})
+
+
+def block_rows(first_id: int, import_id: int | None, table: pa.Table) -> list[dict[str, Any]]:
+    """The ``event_blocks`` rows of ``table`` (:data:`BLOCK_SCHEMA`) stored as the events
+    ``first_id`` onwards: one per :data:`BLOCK_ROWS` events."""
+    table = table.combine_chunks()
+    rows = []
+    for start in range(0, table.num_rows, BLOCK_ROWS):
+        part = table.slice(start, BLOCK_ROWS)
+        data = encode_block(part)
+        rows.append(
+            {
+                "id": first_id + start,
+                "count": part.num_rows,
+                "import_id": import_id,
+                "sha256": hashlib.sha256(data).digest(),
+                "data": data,
+            }
+        )
+    return rows
 
 
 def next_event_id(conn: Connection) -> int:
@@ -216,21 +241,22 @@ _BLOCK_COLUMNS = (
 
 
 def iter_blocks(conn: Connection, *, after: int = 0) -> Iterator[Block]:
-    """Every stored block whose first event id is greater than ``after``, in id order (one
-    block in memory at a time)."""
+    """Every stored block whose first event id is greater than ``after``, in id order (a page
+    of :data:`_BLOCKS_PER_QUERY` blocks in memory at a time)."""
     last = after
     while True:
-        row = conn.execute(
+        rows = conn.execute(
             sa.select(*_BLOCK_COLUMNS)
             .where(event_blocks.c.id > last)
             .order_by(event_blocks.c.id)
-            .limit(1)
-        ).first()
-        if row is None:
+            .limit(_BLOCKS_PER_QUERY)
+        ).all()
+        if not rows:
             return
-        block = _block(row)
-        yield block
-        last = block.first_id
+        for row in rows:
+            block = _block(row)
+            yield block
+            last = block.first_id
 
 
 def blocks_holding(conn: Connection, ids: Iterable[int]) -> Iterator[tuple[Block, list[int]]]:

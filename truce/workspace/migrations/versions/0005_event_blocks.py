@@ -1,7 +1,8 @@
 """Events move into blocks: ``event_blocks`` holds them, ``events`` keeps only their ids.
 
-Upgrading reads the stored events in id order and writes them as blocks of at most 50,000
-events with consecutive ids and the same import (:mod:`truce.workspace.eventblocks`: a
+Upgrading reads the stored events in id order and writes them as blocks of at most
+``BLOCK_ROWS`` events with consecutive ids and the same import
+(:mod:`truce.workspace.eventblocks`: a
 LZ4-compressed Arrow IPC file of the stored columns and hashes, and its SHA-256), then drops
 every column of ``events`` but ``id``. Downgrading adds the columns back, fills them from the
 blocks and drops ``event_blocks``. On SQLite both rebuild ``events``
@@ -14,7 +15,6 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +22,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from alembic import op
 
-from truce.workspace.eventblocks import BLOCK_SCHEMA, Block, encode_block
+from truce.workspace.eventblocks import BLOCK_SCHEMA, Block, block_rows
 
 revision = "0005"
 down_revision = "0004"
@@ -107,16 +107,8 @@ def _write_block(bind: Any, blocks: sa.Table, rows: Sequence[Any]) -> None:
         if name in ("row_hash", "content_hash"):
             values = [bytes(v) for v in values]
         columns[name] = pa.array(values, BLOCK_SCHEMA.field(name).type)
-    data = encode_block(pa.table(columns))
-    bind.execute(
-        blocks.insert().values(
-            id=int(rows[0][0]),
-            count=len(rows),
-            import_id=rows[0][1],
-            sha256=hashlib.sha256(data).digest(),
-            data=data,
-        )
-    )
+    first, import_id = int(rows[0][0]), rows[0][1]
+    bind.execute(blocks.insert(), block_rows(first, import_id, pa.table(columns)))
 
 
 def downgrade() -> None:
