@@ -292,7 +292,7 @@ def stored_events(
     )
     if not tables:
         return _empty(wanted)
-    return pa.concat_tables(tables)
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
 def iter_event_tables(conn: Connection, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
