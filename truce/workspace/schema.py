@@ -89,12 +89,12 @@ event_blocks = sa.Table(
     sa.Column("sha256", Hash, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
-"""Events stored in blocks: the ``count`` events with ids ``id`` to ``id + count - 1`` (one
-write transaction's events, of one import), as an LZ4-compressed Arrow IPC file in ``data``
-(:mod:`truce.workspace.eventblocks`: every column of ``EVENT_SCHEMA`` as stored, claims as JSON
-text, with each event's ``row_hash`` and ``content_hash``); ``sha256`` is the hash of
-``data``. An event's identity ``(source, row_hash)`` makes imports idempotent: imports check it
-against ``event_identities`` in memory (:mod:`truce.workspace.identity`)."""
+"""Events stored in blocks: the ``count`` events with ids ``id`` to ``id + count - 1`` (at most
+512 events stored by one write transaction, of one import), as an LZ4-compressed Arrow IPC file
+in ``data`` (:mod:`truce.workspace.eventblocks`: every column of ``EVENT_SCHEMA`` as stored,
+claims as JSON text, with each event's ``row_hash`` and ``content_hash``); ``sha256`` is the
+hash of ``data``. An event's identity ``(source, row_hash)`` makes imports idempotent: imports
+check it against ``event_identities`` in memory (:mod:`truce.workspace.identity`)."""
 
 event_identities = sa.Table(
     "event_identities",
