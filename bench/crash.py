@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from truce.workspace import ChunkCommitted, Workspace, import_file  # noqa: E402
+from truce.workspace.eventblocks import stored_events  # noqa: E402
 from truce.workspace.eventrows import stored_hashes  # noqa: E402
 from truce.workspace.ledger import make_checkpoint  # noqa: E402
 from truce.workspace.schema import events, quarantine  # noqa: E402
@@ -230,8 +231,9 @@ def check_run(
         tally.integrity_failures += 1
         tally.problems.update(f"integrity: {p}" for p in problems)
     with workspace.store.read() as conn:
-        rows = conn.execute(sa.select(events).where(events.c.id.in_(list(acknowledged)))).all()
-    found = {int(row.id): h[1].hex() for row, h in zip(rows, stored_hashes(rows), strict=True)}
+        table = stored_events(conn, list(acknowledged))
+    ids = table.column("id").to_pylist()
+    found = {i: h[1].hex() for i, h in zip(ids, stored_hashes(table), strict=True)}
     tally.acknowledged += len(acknowledged)
     tally.lost += sum(1 for i in acknowledged if i not in found)
     tally.corrupt += sum(1 for i, digest in acknowledged.items() if found.get(i, digest) != digest)

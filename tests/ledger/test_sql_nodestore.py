@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from truce.ledger.sqlstore import (
     FIRST_STORED_LEVEL,
     SqlNodeStore,
     append_leaf_hashes,
+    append_leaf_run,
     append_leaves,
     ledger_tree,
     new_node_rows,
@@ -77,6 +79,45 @@ def test_sql_tree_matches_memory_tree_with_proofs_between_every_batch(
         for index in {0, last // 2, last - 1}:
             proof = tree.inclusion_proof(index, last)
             verify_inclusion(memory.leaf(index), index, last, proof, roots[last])
+
+
+@PROPERTY
+@given(batches=st.lists(st.integers(1, 40), min_size=1, max_size=5), run=st.booleans())
+def test_a_leaf_run_stores_what_leaf_hashes_store(
+    workspace: Workspace, batches: list[int], run: bool
+) -> None:
+    """``append_leaf_run`` (rows made by the database) and ``append_leaf_hashes`` (rows sent
+    one by one) store the same leaf and node rows, mixed in any order."""
+    with workspace.store.write() as conn:
+        conn.execute(ledger_nodes.delete())
+        conn.execute(ledger_leaves.delete())
+    memory = MerkleTree()
+    every: list[bytes] = []
+    for number, count in enumerate(batches):
+        fresh = _leaves(memory.size, count)
+        first = memory.size + 100
+        memory.append_many(fresh)
+        every.extend(fresh)
+        with workspace.store.write() as conn:
+            indices: Sequence[int]
+            if run == (number % 2 == 0):
+                indices = append_leaf_run(workspace.store, conn, "finding", first, fresh)
+            else:
+                owners = [("finding", first + i) for i in range(count)]
+                indices = append_leaf_hashes(workspace.store, conn, owners, fresh)
+            assert list(indices) == list(range(memory.size - count, memory.size))
+    expected_nodes = {
+        (r.level, r.index, r.hash)
+        for r in MerkleTree().append_many(every)
+        if r.level >= FIRST_STORED_LEVEL
+    }
+    with workspace.store.read() as conn:
+        stored = conn.execute(sa.select(ledger_leaves).order_by(ledger_leaves.c.idx)).all()
+        nodes = {(int(a), int(b), bytes(c)) for a, b, c in conn.execute(sa.select(ledger_nodes))}
+    assert [(int(r.idx), r.kind, int(r.record_id), bytes(r.hash)) for r in stored] == [
+        (i, "finding", i + 100, every[i]) for i in range(memory.size)
+    ]
+    assert nodes == expected_nodes
 
 
 def test_record_and_leaf_commit_together_or_not_at_all(workspace: Workspace) -> None:

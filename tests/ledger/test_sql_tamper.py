@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 from click.testing import CliRunner
+from sqlalchemy.engine import Connection
 
 from tests.evidence.builders import geotagged_jpeg
 from tests.workspace.builders import firms_row, write_firms
@@ -15,10 +19,18 @@ from truce.evidence import add_evidence
 from truce.evidence.lookup import EvidenceItem
 from truce.ledger.sqlstore import FIRST_STORED_LEVEL
 from truce.workspace import Workspace, import_file
+from truce.workspace.eventblocks import (
+    BLOCK_SCHEMA,
+    append_block,
+    blocks_holding,
+    encode_block,
+    stored_events,
+)
 from truce.workspace.eventrows import stored_hashes
 from truce.workspace.ledger import make_checkpoint
 from truce.workspace.schema import (
     custody_events,
+    event_blocks,
     events,
     ledger_checkpoints,
     ledger_leaves,
@@ -45,6 +57,30 @@ def _flip(value: bytes, position: int = 0) -> bytes:
     return value[:position] + bytes([value[position] ^ 0x01]) + value[position + 1 :]
 
 
+def _rewrite_event(conn: Connection, event_id: int, rehash: bool = False, **values: Any) -> None:
+    """Change stored values of one event inside its block, as someone with write access to
+    the database could (the block's own SHA-256 recomputed, so only the ledger can tell);
+    with ``rehash``, the event's row and content hashes are recomputed too."""
+    ((block, _),) = list(blocks_holding(conn, [event_id]))
+    rows = block.decode(BLOCK_SCHEMA.names).to_pylist()
+    row = rows[event_id - block.first_id]
+    row.update(values)
+    table = pa.Table.from_pylist(rows, schema=BLOCK_SCHEMA)
+    if rehash:
+        ((row_hash, content_hash),) = stored_hashes(table.slice(event_id - block.first_id, 1))
+        row.update(row_hash=row_hash, content_hash=content_hash)
+        table = pa.Table.from_pylist(rows, schema=BLOCK_SCHEMA)
+    _replace_block(conn, block.first_id, encode_block(table), len(rows))
+
+
+def _replace_block(conn: Connection, first_id: int, data: bytes, count: int) -> None:
+    conn.execute(
+        event_blocks.update()
+        .where(event_blocks.c.id == first_id)
+        .values(data=data, sha256=hashlib.sha256(data).digest(), count=count)
+    )
+
+
 def _found(report: VerifyReport) -> set[tuple[str, str]]:
     return {(p.type, p.where) for p in report.problems}
 
@@ -63,7 +99,8 @@ def test_a_flipped_byte_in_an_evidence_file(workspace: Workspace, tmp_path: Path
 def test_an_events_text_changed_in_the_database(workspace: Workspace, tmp_path: Path) -> None:
     _populate(workspace, tmp_path)
     with workspace.store.write() as conn:
-        conn.execute(events.update().where(events.c.id == 5).values(text=events.c.text + "!"))
+        (text,) = stored_events(conn, [5], ["text"]).column("text").to_pylist()
+        _rewrite_event(conn, 5, text=text + "!")
     found = _found(verify_workspace(workspace))
     assert ("record-changed", "event:5") in found
     assert ("node-changed", "ledger node (level 0, index 4)") in found
@@ -75,14 +112,7 @@ def test_a_rewrite_that_also_recomputes_the_records_hashes(
 ) -> None:
     _populate(workspace, tmp_path)
     with workspace.store.write() as conn:
-        conn.execute(events.update().where(events.c.id == 28).values(deaths=12))
-        row = conn.execute(sa.select(events).where(events.c.id == 28)).one()
-        ((row_hash, content_hash),) = stored_hashes([row])
-        conn.execute(
-            events.update()
-            .where(events.c.id == 28)
-            .values(row_hash=row_hash, content_hash=content_hash)
-        )
+        _rewrite_event(conn, 28, rehash=True, deaths=12)
     found = _found(verify_workspace(workspace))
     assert ("record-changed", "event:28") not in found  # the row agrees with its own hashes...
     leaf = [w for t, w in found if t == "node-changed" and "level 0" in w]
@@ -152,14 +182,42 @@ def test_a_custody_entry_changed(workspace: Workspace, tmp_path: Path) -> None:
     assert ("record-changed", f"custody:{first}") in _found(verify_workspace(workspace))
 
 
+def test_a_flipped_byte_in_an_event_block(workspace: Workspace, tmp_path: Path) -> None:
+    """A byte flipped anywhere in a block's bytes names the block; its events are named too
+    (changed values, or every event of a block Arrow can no longer decode)."""
+    _populate(workspace, tmp_path)
+    with workspace.store.read() as conn:
+        ((block, _),) = list(blocks_holding(conn, [5]))
+    for position in (len(block.data) // 3, len(block.data) // 2, len(block.data) - 20):
+        with workspace.store.write() as conn:
+            conn.execute(
+                event_blocks.update()
+                .where(event_blocks.c.id == block.first_id)
+                .values(data=_flip(block.data, position))
+            )
+        report = verify_workspace(workspace)
+        found = _found(report)
+        assert ("block-changed", "event block 1 (events 1 to 20)") in found, position
+        assert any(t == "record-changed" and w.startswith("event:") for t, w in found), position
+    with workspace.store.write() as conn:
+        conn.execute(
+            event_blocks.update().where(event_blocks.c.id == block.first_id).values(data=block.data)
+        )
+    assert verify_workspace(workspace).ok
+
+
 def test_records_removed_or_added_behind_the_ledgers_back(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     _populate(workspace, tmp_path)
     with workspace.store.write() as conn:
-        row = dict(conn.execute(sa.select(events).where(events.c.id == 30)).one()._mapping)
+        ((block, _),) = list(blocks_holding(conn, [30]))
+        kept = block.decode(BLOCK_SCHEMA.names)
+        row = kept.slice(9, 1).to_pylist()[0]
+        _replace_block(conn, block.first_id, encode_block(kept.slice(0, 9)), 9)
         conn.execute(events.delete().where(events.c.id == 30))
-        conn.execute(events.insert().values({**row, "id": 31, "source": "forged"}))
+        forged = pa.Table.from_pylist([{**row, "source": "forged"}], schema=BLOCK_SCHEMA)
+        append_block(workspace.store, conn, 31, None, forged)
     found = _found(verify_workspace(workspace))
     assert ("record-missing", "event:30") in found
     assert ("record-not-in-ledger", "event:31") in found
@@ -170,7 +228,7 @@ def test_the_drill_all_at_once_through_the_cli(workspace: Workspace, tmp_path: P
     os.chmod(item.path, 0o644)
     item.path.write_bytes(_flip(item.path.read_bytes(), 10))
     with workspace.store.write() as conn:
-        conn.execute(events.update().where(events.c.id == 2).values(text="rewritten"))
+        _rewrite_event(conn, 2, text="rewritten")
         where = ledger_leaves.c.idx == 25
         stored = conn.execute(sa.select(ledger_leaves.c.hash).where(where)).scalar_one()
         conn.execute(ledger_leaves.update().where(where).values(hash=_flip(bytes(stored))))

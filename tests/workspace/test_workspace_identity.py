@@ -14,6 +14,7 @@ from tests.workspace.builders import firms_row, good_feature, write_features, wr
 from truce.errors import StorageError
 from truce.io import read_events
 from truce.workspace import Workspace, import_file
+from truce.workspace.eventblocks import BLOCK_SCHEMA, append_block, stored_events
 from truce.workspace.eventrows import PreparedRows, prepare_batch
 from truce.workspace.identity import IdentityIndex, _SourceIdentities
 from truce.workspace.ingest import insert_events
@@ -136,10 +137,21 @@ def _identities_by_source(
     from_events: dict[str, list[bytes]] = {}
     from_runs: dict[str, list[bytes]] = {}
     with workspace.store.read() as conn:
-        for source, digest in conn.execute(
-            sa.select(events.c.source, events.c.row_hash).order_by(events.c.id)
-        ):
-            from_events.setdefault(source, []).append(bytes(digest))
+        wide = sa.Table("events", sa.MetaData(), autoload_with=conn)
+        if "source" in wide.c:  # before migration 0005
+            stored = conn.execute(sa.select(wide.c.source, wide.c.row_hash).order_by(wide.c.id))
+            pairs = [(str(source), bytes(digest)) for source, digest in stored]
+        else:
+            table = stored_events(conn, columns=["source", "row_hash"])
+            pairs = list(
+                zip(
+                    table.column("source").to_pylist(),
+                    table.column("row_hash").to_pylist(),
+                    strict=True,
+                )
+            )
+        for source, digest in pairs:
+            from_events.setdefault(source, []).append(digest)
         for source, blob in conn.execute(
             sa.select(event_identities.c.source, event_identities.c.hashes).order_by(
                 event_identities.c.id
@@ -167,11 +179,12 @@ def test_migration_0004_round_trip(workspace: Workspace, tmp_path: Path) -> None
     with workspace.store.read() as conn:
         assert not sa.inspect(conn).has_table("event_identities")
     with workspace.store.read() as conn:
-        row = dict(conn.execute(sa.select(events).where(events.c.id == 3)).one()._mapping)
+        wide = sa.Table("events", sa.MetaData(), autoload_with=conn)
+        row = dict(conn.execute(sa.select(wide).where(wide.c.id == 3)).one()._mapping)
 
     def insert_copy() -> None:
         with workspace.store.write() as conn:
-            conn.execute(events.insert().values({**row, "id": 1000}))
+            conn.execute(wide.insert().values({**row, "id": 1000}))
 
     with pytest.raises(StorageError):  # the unique key is back and refuses a copy
         insert_copy()
@@ -198,8 +211,8 @@ def test_verify_names_a_lost_run_and_a_copied_event(workspace: Workspace, tmp_pa
     assert verify_workspace(workspace).ok
     with workspace.store.write() as conn:
         conn.execute(event_identities.delete().where(event_identities.c.id == 2))
-        row = dict(conn.execute(sa.select(events).where(events.c.id == 2)).one()._mapping)
-        conn.execute(events.insert().values({**row, "id": 10}))
+        copy = stored_events(conn, [2], BLOCK_SCHEMA.names)
+        append_block(workspace.store, conn, 10, None, copy)
     problems = {(p.type, p.where): p.message for p in verify_workspace(workspace).problems}
     assert "event:2, event:10" in problems["identity-duplicate", "event:10"]
     assert (

@@ -14,6 +14,7 @@ from tests.workspace.builders import firms_row, good_feature, write_features, wr
 from truce.cli.workspace import import_command, quarantine_group
 from truce.errors import InputError
 from truce.workspace import ChunkCommitted, Workspace, import_file
+from truce.workspace.eventblocks import stored_events
 from truce.workspace.eventrows import iter_event_batches
 from truce.workspace.ledger import make_checkpoint, prove
 from truce.workspace.quarantine import list_quarantine, retry
@@ -39,7 +40,7 @@ def test_importing_the_same_file_twice_adds_nothing(workspace: Workspace) -> Non
     assert verify_workspace(workspace).ok
     make_checkpoint(workspace)
     with workspace.store.read() as conn:
-        own_id = conn.execute(sa.select(events.c.event_id).where(events.c.id == 3)).scalar_one()
+        own_id = stored_events(conn, [3], ["event_id"]).column("event_id")[0].as_py()
     assert prove(workspace, own_id)["record"] == "event:3"
 
 
@@ -118,6 +119,28 @@ def test_retry_a_corrected_row(workspace: Workspace, tmp_path: Path) -> None:
     assert verify_workspace(workspace).ok
 
 
+def test_retry_of_a_row_that_duplicates_a_stored_event_resolves_to_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The corrected row says what a stored event says: nothing is added, and the entry is
+    resolved to that event (found through the identity run that holds its hash)."""
+    rows = [firms_row(n) for n in range(30)]
+    import_file(workspace, write_firms(tmp_path / "a.csv", rows[:20]), "firms", chunk_rows=7)
+    path = write_firms(tmp_path / "b.csv", [*rows[20:], "95.5,30.1,2023-01-02"])
+    import_file(workspace, path, "firms")
+    (entry,) = list_quarantine(workspace)
+    with workspace.store.read() as conn:
+        before = stored_events(conn, columns=["raw"])
+    assert before.num_rows == 30
+    event_id = retry(workspace, entry.id, rows[12])
+    assert event_id == 13
+    (resolved,) = list_quarantine(workspace, "resolved")
+    assert resolved.resolved_event_id == 13
+    with workspace.store.read() as conn:
+        assert stored_events(conn, columns=["raw"]).equals(before)
+    assert verify_workspace(workspace).ok
+
+
 def test_retry_a_geojson_feature(workspace: Workspace, tmp_path: Path) -> None:
     bad = good_feature(2)
     bad["properties"] = {"kind": "bombardment", "time_start": "2025-03-02T10:00:00Z"}
@@ -127,8 +150,8 @@ def test_retry_a_geojson_feature(workspace: Workspace, tmp_path: Path) -> None:
     fixed = json.dumps(good_feature(2))
     event_id = retry(workspace, entry.id, fixed)
     with workspace.store.read() as conn:
-        row = conn.execute(sa.select(events).where(events.c.id == event_id)).one()
-    assert (row.source, row.event_id, row.kind) == ("reports", "reports:2", "artillery")
+        (row,) = stored_events(conn, [event_id]).to_pylist()
+    assert (row["source"], row["event_id"], row["kind"]) == ("reports", "reports:2", "artillery")
 
 
 def test_reimporting_a_corrected_file_supersedes_its_quarantine(

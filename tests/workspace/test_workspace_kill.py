@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests.workspace.builders import firms_row, write_firms
 from truce.workspace import Workspace, import_file
+from truce.workspace.eventblocks import stored_events
 from truce.workspace.eventrows import stored_hashes
 from truce.workspace.ledger import make_checkpoint
 from truce.workspace.schema import events, imports
@@ -66,10 +67,12 @@ def test_sigkill_mid_import_then_resume(workspace: Workspace, tmp_path: Path) ->
     acknowledged = _run_and_kill(workspace.root, path, after_chunks=5)
     assert len(acknowledged) >= 500
     with workspace.store.read() as conn:
-        rows = conn.execute(sa.select(events).where(events.c.id.in_(list(acknowledged)))).all()
+        table = stored_events(conn, list(acknowledged))
         stored = {
-            int(row.id): content.hex()
-            for row, (_, content) in zip(rows, stored_hashes(rows), strict=True)
+            int(event_id): content.hex()
+            for event_id, (_, content) in zip(
+                table.column("id").to_pylist(), stored_hashes(table), strict=True
+            )
         }
         status, done = conn.execute(sa.select(imports.c.status, imports.c.rows_done)).one()
     assert stored == acknowledged  # every acknowledged record is present and unchanged

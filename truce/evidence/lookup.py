@@ -16,6 +16,7 @@ from truce.errors import InputError
 from truce.evidence.blobs import BlobStore
 from truce.evidence.custody import CustodyEvent, custody_chain
 from truce.workspace.clock import micros_to_iso
+from truce.workspace.eventblocks import ids_named
 from truce.workspace.schema import derivatives, events, evidence, evidence_links, evidence_metadata
 from truce.workspace.workspace import Workspace
 
@@ -89,10 +90,10 @@ def resolve_event(conn: Connection, ref: str) -> int:
     if text.isdigit():
         found = conn.execute(sa.select(events.c.id).where(events.c.id == int(text))).scalar()
     else:
-        rows = conn.execute(sa.select(events.c.id).where(events.c.event_id == text)).all()
-        if len(rows) > 1:
-            raise InputError(f"{len(rows)} events have the id {text!r}; name one as event:N")
-        found = rows[0].id if rows else None
+        named = ids_named(conn, text)
+        if len(named) > 1:
+            raise InputError(f"{len(named)} events have the id {text!r}; name one as event:N")
+        found = named[0] if named else None
     if found is None:
         raise InputError(f"there is no report (event) {ref!r}")
     return int(found)

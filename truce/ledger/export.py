@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from truce.errors import InputError, LedgerError
 from truce.ledger.checkpoint import public_key_to_pem, verifier_key
 from truce.ledger.standalone import EXPORT_FORMAT
+from truce.workspace.eventblocks import iter_event_tables
 from truce.workspace.ledger import all_checkpoints
 from truce.workspace.records import KINDS, leaf_data
 from truce.workspace.schema import RECORD_TABLES, evidence, ledger_leaves
@@ -43,7 +44,34 @@ def iter_leaf_data(conn: Connection) -> Iterator[tuple[int, bytes]]:
     return heapq.merge(*streams, key=lambda item: item[0])
 
 
+def _event_leaves(conn: Connection) -> Iterator[tuple[int, bytes]]:
+    """``(leaf index, leaf data)`` of every event, block by block (leaf order is id order)."""
+    for table in iter_event_tables(conn, ["id", "content_hash"]):
+        if table.num_rows == 0:
+            continue
+        ids = table.column("id").to_pylist()
+        leaves = dict(
+            conn.execute(
+                sa.select(ledger_leaves.c.record_id, ledger_leaves.c.idx).where(
+                    ledger_leaves.c.kind == "event",
+                    ledger_leaves.c.record_id.between(ids[0], ids[-1]),
+                )
+            ).all()
+        )
+        found = [
+            (int(leaves[record_id]), leaf_data("event", record_id, content))
+            for record_id, content in zip(
+                ids, table.column("content_hash").to_pylist(), strict=True
+            )
+            if record_id in leaves
+        ]
+        yield from sorted(found)
+
+
 def _kind_leaves(conn: Connection, kind: str) -> Iterator[tuple[int, bytes]]:
+    if kind == "event":
+        yield from _event_leaves(conn)
+        return
     table = RECORD_TABLES[kind]
     columns = [ledger_leaves.c.idx, table.c.id, table.c.content_hash]
     if kind == "evidence":

@@ -1,9 +1,10 @@
-"""Events between Arrow batches (``EVENT_SCHEMA``) and rows of the ``events`` table.
+"""Events between Arrow batches (``EVENT_SCHEMA``) and their stored form (blocks).
 
-:func:`prepare_batch` turns a reader's batch into table rows with their ``row_hash`` and
-``content_hash``, column by column (no Python object per event until the rows are written);
-:func:`stored_hashes` recomputes the same hashes from stored rows (the ledger check);
-:func:`rows_to_batch` turns stored rows back into a batch.
+:func:`prepare_batch` turns a reader's batch into the stored form
+(:data:`truce.workspace.eventblocks.BLOCK_SCHEMA`) with each event's ``row_hash`` and
+``content_hash``, column by column (no Python object per event);
+:func:`stored_hashes` recomputes the same hashes from stored events (the ledger check);
+:func:`rows_to_batch` turns stored events back into a batch.
 """
 
 from __future__ import annotations
@@ -11,26 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from truce.events.model import EVENT_SCHEMA, Rejected
+from truce.workspace.eventblocks import BLOCK_SCHEMA, COLUMNS, iter_event_tables
 from truce.workspace.records import (
     FLOAT_COLUMNS,
-    INTEGER_COLUMNS,
     claims_json,
     event_hashes,
     float_for_storage,
 )
-from truce.workspace.schema import events
 
-STORED_COLUMNS: tuple[str, ...] = tuple(c.name for c in events.columns)
-"""The columns of the ``events`` table, in table order."""
+STORED_COLUMNS: tuple[str, ...] = COLUMNS
+"""The columns of a stored event (:data:`truce.workspace.eventblocks.COLUMNS`)."""
 
 _SCHEMA_NAMES: tuple[str, ...] = tuple(EVENT_SCHEMA.names)
 _STRING_COLUMNS = tuple(f.name for f in EVENT_SCHEMA if pa.types.is_string(f.type))
@@ -38,26 +35,20 @@ _STRING_COLUMNS = tuple(f.name for f in EVENT_SCHEMA if pa.types.is_string(f.typ
 
 @dataclass
 class PreparedRows:
-    """A batch ready to store: per event its source and hashes, the values column by column,
-    and the events refused for storage."""
+    """A batch ready to store: per event its source and hashes, the stored form of the events
+    (:data:`BLOCK_SCHEMA`), and the events refused for storage."""
 
     sources: list[str] = field(default_factory=list)
     row_hashes: list[bytes] = field(default_factory=list)
     content_hashes: list[bytes] = field(default_factory=list)
-    columns: list[list[Any]] = field(default_factory=list)
+    table: pa.Table = field(default_factory=BLOCK_SCHEMA.empty_table)
     refused: list[Rejected] = field(default_factory=list)
 
-    def table_rows(
-        self, positions: Sequence[int], ids: Sequence[int], import_id: int | None
-    ) -> list[tuple[Any, ...]]:
-        """The ``events`` rows of the entries at ``positions``, with their ids and import."""
+    def block(self, positions: Sequence[int]) -> pa.Table:
+        """The stored form of the entries at ``positions``, in that order."""
         if len(positions) == len(self.row_hashes):
-            picked, row_hashes, content = self.columns, self.row_hashes, self.content_hashes
-        else:
-            picked = [[column[p] for p in positions] for column in self.columns]
-            row_hashes = [self.row_hashes[p] for p in positions]
-            content = [self.content_hashes[p] for p in positions]
-        return list(zip(ids, repeat(import_id), row_hashes, content, *picked, strict=False))
+            return self.table
+        return self.table.take(pa.array(positions, pa.int64()))
 
 
 def prepare_batch(batch: pa.RecordBatch, file: str, first_row: int) -> PreparedRows:
@@ -81,8 +72,10 @@ def prepare_batch(batch: pa.RecordBatch, file: str, first_row: int) -> PreparedR
     prepared.row_hashes, prepared.content_hashes = event_hashes(
         columns, batch.column("event_id"), batch.column("source_record")
     )
-    prepared.columns = [columns[name].to_pylist() for name in _SCHEMA_NAMES]
-    prepared.sources = prepared.columns[_SCHEMA_NAMES.index("source")]
+    columns["row_hash"] = pa.array(prepared.row_hashes, pa.binary(32))
+    columns["content_hash"] = pa.array(prepared.content_hashes, pa.binary(32))
+    prepared.table = pa.table(columns).select(BLOCK_SCHEMA.names).cast(BLOCK_SCHEMA)
+    prepared.sources = columns["source"].to_pylist()
     return prepared
 
 
@@ -126,52 +119,51 @@ def _nul_rejection(batch: pa.RecordBatch, file: str, first_row: int, position: i
     return Rejected(file, -(first_row + position), raw, reason, "nul-character", column)
 
 
-_TYPES = {
-    name: pa.float64()
-    if name in FLOAT_COLUMNS
-    else pa.int64()
-    if name in INTEGER_COLUMNS
-    else pa.string()
-    for name in _SCHEMA_NAMES
-    if name != "claims"
-}
-
-
-def stored_hashes(rows: Sequence[Row[Any]]) -> list[tuple[bytes, bytes]]:
-    """``(row_hash, content_hash)`` of each stored ``events`` row, recomputed from its values."""
-    if not rows:
+def stored_hashes(table: pa.Table) -> list[tuple[bytes, bytes]]:
+    """``(row_hash, content_hash)`` of each stored event (a table from
+    :func:`truce.workspace.eventblocks.stored_events` with at least the ``EVENT_SCHEMA``
+    columns), recomputed from its values."""
+    if table.num_rows == 0:
         return []
-    by_name = dict(zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
-    columns = {name: pa.array(by_name[name], kind) for name, kind in _TYPES.items()}
-    columns["claims"] = pa.array(by_name["claims"], pa.string())
+    columns = {name: table.column(name).combine_chunks() for name in _SCHEMA_NAMES}
     row_hashes, content = event_hashes(columns, columns["event_id"], columns["source_record"])
     return list(zip(row_hashes, content, strict=True))
 
 
-def rows_to_batch(rows: Sequence[Row[Any]], schema: pa.Schema = EVENT_SCHEMA) -> pa.RecordBatch:
-    """Stored ``events`` rows as a batch in ``schema``: ``EVENT_SCHEMA`` or some of its fields
-    (the rows need hold only those)."""
+def rows_to_batch(table: pa.Table, schema: pa.Schema = EVENT_SCHEMA) -> pa.RecordBatch:
+    """Stored events (a table from :func:`truce.workspace.eventblocks.stored_events`) as a batch
+    in ``schema``: ``EVENT_SCHEMA`` or some of its fields (the table need hold only those)."""
     columns: list[pa.Array] = []
     for schema_field in schema:
         name = schema_field.name
-        values = [row._mapping[name] for row in rows]
+        values = table.column(name).combine_chunks()
         if name in ("time_start", "time_end"):
-            columns.append(pa.array(values, type=pa.int64()).cast(schema_field.type))
+            columns.append(values.cast(pa.int64()).cast(schema_field.type))
         elif name == "claims":
-            columns.append(pa.array([json.loads(v) for v in values], type=schema_field.type))
+            columns.append(_claims_lists(values, schema_field.type))
         else:
-            columns.append(pa.array(values, type=schema_field.type))
+            columns.append(values.cast(schema_field.type))
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
+def _claims_lists(texts: pa.Array, kind: pa.DataType) -> pa.Array:
+    if pc.all(pc.equal(texts, "[]")).as_py() is not False:
+        offsets = pa.array([0] * (len(texts) + 1), pa.int32())
+        return pa.ListArray.from_arrays(offsets, pa.array([], kind.value_type)).cast(kind)
+    return pa.array([json.loads(v) for v in texts.to_pylist()], type=kind)
+
+
 def iter_event_batches(conn: Connection, chunk_rows: int = 50_000) -> Iterator[pa.RecordBatch]:
-    """Every stored event in id order, as batches in ``EVENT_SCHEMA``."""
-    last = 0
-    while True:
-        rows = conn.execute(
-            sa.select(events).where(events.c.id > last).order_by(events.c.id).limit(chunk_rows)
-        ).all()
-        if not rows:
-            return
-        yield rows_to_batch(rows)
-        last = int(rows[-1].id)
+    """Every stored event in id order, as batches in ``EVENT_SCHEMA`` of whole blocks, about
+    ``chunk_rows`` events each (a larger block is one batch)."""
+    gathered: list[pa.Table] = []
+    count = 0
+    for table in iter_event_tables(conn, _SCHEMA_NAMES):
+        if table.num_rows and count + table.num_rows > chunk_rows and gathered:
+            yield rows_to_batch(pa.concat_tables(gathered))
+            gathered, count = [], 0
+        if table.num_rows:
+            gathered.append(table)
+            count += table.num_rows
+    if gathered:
+        yield rows_to_batch(pa.concat_tables(gathered))

@@ -25,9 +25,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from truce.errors import StorageError
+from truce.workspace.eventblocks import stored_events
 from truce.workspace.schema import event_identities
 
 HASH_BYTES = 32
@@ -216,3 +220,30 @@ def identity_runs(
             )
         )
     return runs
+
+
+def stored_event_id(conn: Connection, source: str, row_hash: bytes) -> int:
+    """The id of the stored event with identity ``(source, row_hash)``: the identity run that
+    holds the hash says which ids to read (no per-event index is needed)."""
+    runs = conn.execute(
+        sa.select(
+            event_identities.c.first_event_id,
+            event_identities.c.last_event_id,
+            event_identities.c.hashes,
+        )
+        .where(event_identities.c.source == source)
+        .order_by(event_identities.c.id)
+    )
+    needle = np.frombuffer(row_hash, dtype=np.uint8)
+    for first, last, blob in runs:
+        if not (_as_matrix(bytes(blob)) == needle).all(axis=1).any():
+            continue
+        table = stored_events(conn, range(int(first), int(last) + 1), ["source", "row_hash"])
+        mask = pc.and_(
+            pc.equal(table.column("source"), source),
+            pc.equal(table.column("row_hash"), pa.scalar(row_hash, pa.binary(32))),
+        )
+        found = table.column("id").filter(mask).to_pylist()
+        if found:
+            return int(found[0])
+    raise StorageError(f"no stored event has the identity of source {source!r} and that row hash")

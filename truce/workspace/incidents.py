@@ -47,6 +47,7 @@ from truce.verification import (
 )
 from truce.vocabulary import EVENT_KINDS, descendants, suggest
 from truce.workspace.clock import micros_to_iso, now_micros
+from truce.workspace.eventblocks import ids_named, iter_event_tables, stored_events
 from truce.workspace.eventrows import rows_to_batch
 from truce.workspace.ingest import next_id
 from truce.workspace.records import (
@@ -101,14 +102,12 @@ def _resolve_reports(conn: Connection, names: Sequence[str]) -> list[str]:
     resolved: list[str] = []
     missing: list[str] = []
     for name in names:
+        found: str | None = None
         if name.startswith("event:") and name[6:].isdigit():
-            found = conn.execute(
-                sa.select(events.c.event_id).where(events.c.id == int(name[6:]))
-            ).scalar()
-        else:
-            found = conn.execute(
-                sa.select(events.c.event_id).where(events.c.event_id == name).limit(1)
-            ).scalar()
+            named = stored_events(conn, [int(name[6:])], ["event_id"]).column("event_id")
+            found = named[0].as_py() if len(named) else None
+        elif ids_named(conn, name):
+            found = name
         if found is None:
             missing.append(name)
         else:
@@ -268,17 +267,11 @@ def _all_reports(conn: Connection) -> tuple[pa.Table, np.ndarray]:
     """Every stored event as one table of the columns corroboration reads, and their ids."""
     batches: list[pa.RecordBatch] = []
     ids: list[np.ndarray] = []
-    last = 0
-    wanted = [events.c.id, *(events.c[name] for name in CORROBORATION_COLUMNS)]
-    while True:
-        rows = conn.execute(
-            sa.select(*wanted).where(events.c.id > last).order_by(events.c.id).limit(_CHUNK)
-        ).all()
-        if not rows:
-            break
-        batches.append(rows_to_batch(rows, _REPORT_SCHEMA))
-        ids.append(np.fromiter((row.id for row in rows), dtype=np.int64, count=len(rows)))
-        last = int(rows[-1].id)
+    for stored in iter_event_tables(conn, ["id", *CORROBORATION_COLUMNS]):
+        if stored.num_rows == 0:
+            continue
+        batches.append(rows_to_batch(stored, _REPORT_SCHEMA))
+        ids.append(stored.column("id").to_numpy())
     table = pa.Table.from_batches(batches, schema=_REPORT_SCHEMA)
     return table, np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
 
@@ -558,15 +551,17 @@ def show_incident(conn: Connection, incident_id: str) -> dict[str, Any]:
         )
     data = json.loads(row.data)
     incident = _public(data)
-    members = conn.execute(
-        sa.select(events, incident_reports.c.role, incident_reports.c.re_report_of)
-        .select_from(events.join(incident_reports, incident_reports.c.event == events.c.id))
-        .where(incident_reports.c.incident_id == incident_id)
-        .order_by(events.c.id)
-    ).all()
+    roles = {
+        int(row.event): row
+        for row in conn.execute(
+            sa.select(
+                incident_reports.c.event, incident_reports.c.role, incident_reports.c.re_report_of
+            ).where(incident_reports.c.incident_id == incident_id)
+        )
+    }
     reports = []
-    for member in members:
-        values = member._mapping
+    for stored in stored_events(conn, roles).to_pylist():
+        values = {**stored, **roles[int(stored["id"])]._mapping}
         reports.append(
             {
                 "record": f"event:{values['id']}",
@@ -654,13 +649,12 @@ def incident_batches(
     while True:
         query = (
             sa.select(
-                events,
+                incidents.c.leader_event,
                 incidents.c.position.label("incident_position"),
                 incidents.c.data.label("incident_data"),
                 incidents.c.time_start.label("incident_start"),
                 incidents.c.time_end.label("incident_end"),
             )
-            .select_from(events.join(incidents, incidents.c.leader_event == events.c.id))
             .where(incidents.c.position > last)
             .order_by(incidents.c.position)
             .limit(chunk_rows)
@@ -675,7 +669,10 @@ def incident_batches(
         for data in datas:
             citations.add(data)
         times = np.array([(row.incident_start, row.incident_end) for row in rows], np.int64)
-        yield _as_events(rows_to_batch(rows), datas, times)
+        leaders = [int(row.leader_event) for row in rows]
+        stored = stored_events(conn, leaders)
+        order = pa.array(np.searchsorted(stored.column("id").to_numpy(), leaders))
+        yield _as_events(rows_to_batch(stored.take(order)), datas, times)
 
 
 def _as_events(

@@ -8,7 +8,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,10 +15,11 @@ from sqlalchemy.engine import Connection
 from truce.events.model import ReadResult, Rejected
 from truce.ledger import sqlstore  # a module reference: sqlstore imports this package
 from truce.workspace.clock import now_micros
+from truce.workspace.eventblocks import append_block, next_event_id
 from truce.workspace.eventrows import PreparedRows, prepare_batch
 from truce.workspace.identity import IdentityIndex, identity_runs, next_run_id
 from truce.workspace.records import event_leaf_hashes
-from truce.workspace.schema import event_identities, events, quarantine, sources
+from truce.workspace.schema import event_identities, quarantine, sources
 from truce.workspace.store import Store
 
 _LOOKUP_BATCH = 2000
@@ -111,13 +111,12 @@ def _insert_positions(
         row_hashes = [prepared.row_hashes[p] for p in keep]
         hashes = [prepared.content_hashes[p] for p in keep]
     _add_sources(conn, set(kept_sources), import_id)
-    first = next_id(conn, events)
+    first = next_event_id(conn)
     ids = list(range(first, first + len(keep)))
-    store.insert_rows(conn, events, prepared.table_rows(keep, ids, import_id))
+    append_block(store, conn, first, import_id, prepared.block(keep))
     runs = identity_runs(next_run_id(conn), kept_sources, row_hashes, ids)
     store.insert_rows(conn, event_identities, runs)
-    owners = list(zip(repeat("event"), ids))
-    sqlstore.append_leaf_hashes(store, conn, owners, event_leaf_hashes(ids, hashes))
+    sqlstore.append_leaf_run(store, conn, "event", first, event_leaf_hashes(ids, hashes))
     return ids, hashes
 
 

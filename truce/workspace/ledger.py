@@ -22,9 +22,10 @@ from truce.ledger.checkpoint import Checkpoint, sign_checkpoint, verify_checkpoi
 from truce.ledger.merkle import leaf_hash, verify_inclusion
 from truce.ledger.sqlstore import leaf_index, leaf_owner, ledger_tree
 from truce.workspace.clock import micros_to_datetime, micros_to_iso, now_micros
+from truce.workspace.eventblocks import ids_named, stored_events
 from truce.workspace.ingest import next_id
 from truce.workspace.records import KINDS, leaf_data, parse_ref
-from truce.workspace.schema import RECORD_TABLES, events, evidence, ledger_checkpoints
+from truce.workspace.schema import RECORD_TABLES, evidence, ledger_checkpoints
 from truce.workspace.workspace import Workspace
 
 
@@ -102,6 +103,11 @@ def stored_leaf_data(conn: Connection, kind: str, record_id: int) -> bytes:
     """The leaf data of a stored record, from its stored content hash."""
     if kind not in KINDS:
         raise LedgerError(f"no records of kind {kind!r} are in the ledger")
+    if kind == "event":
+        found = stored_events(conn, [record_id], ["content_hash"]).column("content_hash")
+        if len(found) == 0:
+            raise LedgerError(f"there is no record {kind}:{record_id}")
+        return leaf_data(kind, record_id, found[0].as_py())
     table = RECORD_TABLES[kind]
     columns = [table.c.content_hash]
     if kind == "evidence":
@@ -160,9 +166,9 @@ def _reference(conn: Connection, ref: str) -> tuple[str, int]:
     try:
         return parse_ref(ref)
     except ValueError as exc:
-        found = conn.execute(sa.select(events.c.id).where(events.c.event_id == ref)).all()
+        found = ids_named(conn, ref)
         if len(found) == 1:
-            return "event", int(found[0].id)
+            return "event", found[0]
         if len(found) > 1:
             message = f"{len(found)} events have the id {ref!r}; name one as event:N"
             raise LedgerError(message) from None

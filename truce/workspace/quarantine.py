@@ -26,9 +26,9 @@ from truce.events.model import ReadResult
 from truce.io import read_events
 from truce.workspace.clock import micros_to_iso, now_micros
 from truce.workspace.eventrows import prepare_batch
-from truce.workspace.identity import IdentityIndex
+from truce.workspace.identity import IdentityIndex, stored_event_id
 from truce.workspace.ingest import insert_events
-from truce.workspace.schema import events, imports, quarantine
+from truce.workspace.schema import imports, quarantine
 from truce.workspace.workspace import Workspace
 
 STATUSES: tuple[str, ...] = ("open", "resolved", "superseded")
@@ -122,14 +122,7 @@ def retry(workspace: Workspace, entry_id: int, corrected: str | None = None) -> 
         if ids:
             event_id = ids[0]
         else:
-            event_id = int(
-                conn.execute(
-                    sa.select(events.c.id).where(
-                        events.c.source == prepared.sources[0],
-                        events.c.row_hash == prepared.row_hashes[0],
-                    )
-                ).scalar_one()
-            )
+            event_id = stored_event_id(conn, prepared.sources[0], prepared.row_hashes[0])
         conn.execute(
             quarantine.update()
             .where(quarantine.c.id == entry_id)

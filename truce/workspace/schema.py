@@ -76,36 +76,24 @@ events = sa.Table(
     "events",
     metadata,
     _id(),
-    sa.Column("import_id", Id, sa.ForeignKey("imports.id")),
-    sa.Column("row_hash", Hash, nullable=False),
-    sa.Column("content_hash", Hash, nullable=False),
-    sa.Column("event_id", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("source_record", sa.Text, nullable=False),
-    sa.Column("time_start", Micros, nullable=False),
-    sa.Column("time_end", Micros, nullable=False),
-    sa.Column("time_zone", sa.Text, nullable=False),
-    sa.Column("time_precision", sa.Text, nullable=False),
-    sa.Column("lon", sa.Double),
-    sa.Column("lat", sa.Double),
-    sa.Column("precision_m", sa.Double),
-    sa.Column("area_id", sa.Text),
-    sa.Column("area_precision", sa.Text, nullable=False),
-    sa.Column("kind", sa.Text, nullable=False),
-    sa.Column("weapon_class", sa.Text),
-    sa.Column("target", sa.Text),
-    sa.Column("target_class", sa.Text),
-    sa.Column("outcome", sa.Text, nullable=False),
-    sa.Column("claims", sa.Text, nullable=False),
-    sa.Column("deaths", sa.Integer),
-    sa.Column("injured", sa.Integer),
-    sa.Column("quantity", sa.Integer),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("link", sa.Text, nullable=False),
-    sa.Column("raw", sa.Text, nullable=False),
 )
-"""Reports and events: every column of ``EVENT_SCHEMA`` (claims as JSON text), and the row's
-identity ``(source, row_hash)`` that makes imports idempotent. No index on the identity: imports
+"""One row per stored event, holding only its id: what other tables refer to (evidence links,
+incidents, resolved quarantine entries). The event itself is in its block (``event_blocks``)."""
+
+event_blocks = sa.Table(
+    "event_blocks",
+    metadata,
+    _id(),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("import_id", Id, sa.ForeignKey("imports.id")),
+    sa.Column("sha256", Hash, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+"""Events stored in blocks: the ``count`` events with ids ``id`` to ``id + count - 1`` (at most
+512 events stored by one write transaction, of one import), as an LZ4-compressed Arrow IPC file
+in ``data`` (:mod:`truce.workspace.eventblocks`: every column of ``EVENT_SCHEMA`` as stored,
+claims as JSON text, with each event's ``row_hash`` and ``content_hash``); ``sha256`` is the
+hash of ``data``. An event's identity ``(source, row_hash)`` makes imports idempotent: imports
 check it against ``event_identities`` in memory (:mod:`truce.workspace.identity`)."""
 
 event_identities = sa.Table(

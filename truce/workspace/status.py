@@ -15,6 +15,7 @@ from truce.workspace.schema import (
     custody_events,
     decisions,
     derivatives,
+    event_identities,
     events,
     evidence,
     evidence_links,
@@ -57,6 +58,16 @@ def _grouped(conn: Connection, column: Any, *where: Any) -> dict[str, int]:
     return {str(key): int(number) for key, number in conn.execute(query)}
 
 
+def _by_source(conn: Connection) -> dict[str, int]:
+    """Stored events by source, from the identity runs (one row per source and write)."""
+    query = (
+        sa.select(event_identities.c.source, sa.func.sum(event_identities.c.count))
+        .group_by(event_identities.c.source)
+        .order_by(event_identities.c.source)
+    )
+    return {str(key): int(number) for key, number in conn.execute(query)}
+
+
 def workspace_status(workspace: Workspace) -> dict[str, Any]:
     """Counts by kind, quarantined rows by status and reason, and the ledger's state."""
     with workspace.store.read() as conn:
@@ -67,7 +78,7 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
             "workspace": str(workspace.root),
             "database": workspace.store.url,
             "records": counts,
-            "events_by_source": _grouped(conn, events.c.source),
+            "events_by_source": _by_source(conn),
             "quarantine": {
                 "by_status": _grouped(conn, quarantine.c.status),
                 "open_by_reason": _grouped(conn, quarantine.c.type, quarantine.c.status == "open"),

@@ -35,6 +35,7 @@ from truce.ledger.checkpoint import Checkpoint, verify_checkpoint, verify_checkp
 from truce.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
 from truce.ledger.sqlstore import FIRST_STORED_LEVEL
 from truce.ledger.standalone import HashLevels
+from truce.workspace.eventblocks import BlockUnreadable, iter_blocks
 from truce.workspace.eventrows import stored_hashes
 from truce.workspace.incidents import assignments_digest
 from truce.workspace.ledger import StoredCheckpoint, all_checkpoints
@@ -117,7 +118,10 @@ def verify_workspace(workspace: Workspace) -> VerifyReport:
         expected = bytearray(size * HASH_SIZE)
         covered = bytearray(size)
         for kind in KINDS:
-            _check_kind(conn, kind, expected, covered, report)
+            if kind == "event":
+                _check_events(conn, expected, covered, report)
+            else:
+                _check_kind(conn, kind, expected, covered, report)
         _check_orphans(conn, report)
         for index in (i for i in range(size) if not covered[i]):
             report.add("leaf-without-record", f"leaf {index}", "no record is mapped to this leaf")
@@ -138,10 +142,19 @@ def _check_identities(conn: Connection, report: VerifyReport) -> None:
     """Events with the same identity; identity runs that differ from the stored events."""
     ids: dict[str, list[int]] = {}
     stored: dict[str, list[bytes]] = {}
-    query = sa.select(events.c.id, events.c.source, events.c.row_hash).order_by(events.c.id)
-    for event_id, source, row_hash in conn.execute(query):
-        ids.setdefault(source, []).append(int(event_id))
-        stored.setdefault(source, []).append(bytes(row_hash))
+    for block in iter_blocks(conn):
+        try:
+            table = block.decode(["id", "source", "row_hash"])
+        except BlockUnreadable:
+            continue  # reported by _check_events
+        for event_id, source, row_hash in zip(
+            table.column("id").to_pylist(),
+            table.column("source").to_pylist(),
+            table.column("row_hash").to_pylist(),
+            strict=True,
+        ):
+            ids.setdefault(source, []).append(int(event_id))
+            stored.setdefault(source, []).append(row_hash)
     runs: dict[str, list[bytes]] = {}
     run_query = sa.select(event_identities.c.source, event_identities.c.hashes)
     for source, blob in conn.execute(run_query.order_by(event_identities.c.id)):
@@ -215,14 +228,77 @@ def _leaf_batches(conn: Connection, kind: str) -> Iterator[list[Row[Any]]]:
         last = int(rows[-1].leaf_idx)
 
 
+def _check_events(
+    conn: Connection, expected: bytearray, covered: bytearray, report: VerifyReport
+) -> None:
+    """Every event block: its bytes against its hash, every event's hashes recomputed from its
+    values, its leaf rebuilt; events rows without a block and block events without a row."""
+    rows = np.fromiter(conn.execute(sa.select(events.c.id)).scalars(), dtype=np.int64)
+    in_blocks: list[np.ndarray] = []
+    for block in iter_blocks(conn):
+        ids = np.arange(block.first_id, block.last_id + 1, dtype=np.int64)
+        in_blocks.append(ids)
+        where = f"event block {block.first_id} (events {block.first_id} to {block.last_id})"
+        if not block.intact:
+            report.add(
+                "block-changed", where, "its bytes no longer match the hash stored with them"
+            )
+        leaves = dict(
+            conn.execute(
+                sa.select(ledger_leaves.c.record_id, ledger_leaves.c.idx).where(
+                    ledger_leaves.c.kind == "event",
+                    ledger_leaves.c.record_id.between(block.first_id, block.last_id),
+                )
+            ).all()
+        )
+        try:
+            table = block.decode()
+        except BlockUnreadable as exc:
+            report.add("block-unreadable", where, str(exc))
+            for record_id in ids.tolist():
+                report.add(
+                    "record-changed",
+                    f"event:{record_id}",
+                    f"its block cannot be read (leaf {leaves.get(record_id)})",
+                )
+            continue
+        recomputed = stored_hashes(table)
+        stored_rows = table.column("row_hash").to_pylist()
+        stored_content = table.column("content_hash").to_pylist()
+        for position, (row_hash, content) in enumerate(recomputed):
+            record_id = block.first_id + position
+            index = leaves.get(record_id)
+            if row_hash != stored_rows[position] or content != stored_content[position]:
+                report.add(
+                    "record-changed",
+                    f"event:{record_id}",
+                    f"the stored content no longer matches the content hash recorded with it "
+                    f"(leaf {index}; block {block.first_id}, position {position})",
+                )
+            if index is None:
+                continue  # reported by _check_orphans
+            index = int(index)
+            if index >= len(covered):
+                continue
+            data = leaf_data("event", record_id, content)
+            expected[index * HASH_SIZE : (index + 1) * HASH_SIZE] = leaf_hash(data)
+            covered[index] = 1
+            report.records += 1
+    blocked = np.concatenate(in_blocks) if in_blocks else np.empty(0, dtype=np.int64)
+    for record_id in np.setdiff1d(rows, blocked)[:100].tolist():
+        report.add("record-missing", f"event:{record_id}", "no event block holds it")
+    for record_id in np.setdiff1d(blocked, rows)[:100].tolist():
+        report.add(
+            "record-not-in-ledger", f"event:{record_id}", "its block holds it; it has no events row"
+        )
+    values, counts = np.unique(blocked, return_counts=True)
+    for record_id in values[counts > 1][:100].tolist():
+        report.add("block-overlap", f"event:{record_id}", "more than one event block holds it")
+
+
 def _content_hashes(kind: str, rows: list[Row[Any]]) -> list[tuple[bytes, bool]]:
     """Per row: the content hash recomputed from its values, and whether its stored hashes
     agree."""
-    if kind == "event":
-        return [
-            (content, row_hash == bytes(row.row_hash) and content == bytes(row.content_hash))
-            for row, (row_hash, content) in zip(rows, stored_hashes(rows), strict=True)
-        ]
     maker = {
         "evidence": evidence_content,
         "custody": custody_content,
