@@ -107,7 +107,8 @@ class FindingWriter:
     In Parquet, each row group is encoded, compressed and written on a second thread
     (``background``, :data:`BACKGROUND` by default) while the caller goes on; at most one row
     group is in flight, and the rows land in the order they were given. An error of that
-    thread is raised by the next :meth:`write` or by :meth:`close`."""
+    thread is raised by the :meth:`write` that completes the next row group, or by
+    :meth:`close`."""
 
     def __init__(self, path: str | Path, *, background: bool | None = None) -> None:
         self.path = Path(path)
