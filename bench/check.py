@@ -260,23 +260,28 @@ class _Counter:
 
 
 def worker_engine(args: dict[str, Any]) -> dict[str, Any]:
-    """Check a Parquet file (some of its row groups), or a synthetic stream, on one core."""
+    """Check a Parquet file (some of its row groups), or a synthetic stream, on one thread; with
+    ``"threads": 2``, as ``truce check`` does it: batches read ahead and findings written
+    behind, each on a second thread."""
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
     from truce.agreement import load_agreement
     from truce.engine.batch import COLUMNS
+    from truce.engine.files import read_ahead
     from truce.engine.output import FindingWriter
     from truce.engine.run import Engine
 
+    threaded = args.get("threads", 1) > 1
     started = time.perf_counter()
     agreement = load_agreement(args["agreement"])
-    sink: Any = FindingWriter(args["out"]) if args.get("out") else _Counter()
+    sink: Any = FindingWriter(args["out"], background=threaded) if args.get("out") else _Counter()
     engine = Engine([agreement], sink=sink)
     compiled = time.perf_counter()
     begin = time.time()
     cpu = time.process_time()
     events = 0
-    for batch in _batches(args, COLUMNS):
+    batches = _batches(args, COLUMNS)
+    for batch in read_ahead(batches) if threaded else batches:
         engine.feed(batch)
         events += batch.num_rows
     result = engine.finish()
@@ -527,8 +532,11 @@ def collect(process: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
-def run_engine(events: Path, agreement: Path, workers: int, out: Path | None) -> dict[str, Any]:
-    """One worker, or ``workers`` workers on equal shares of the row groups, at once."""
+def run_engine(
+    events: Path, agreement: Path, workers: int, out: Path | None, threads: int = 1
+) -> dict[str, Any]:
+    """One worker, or ``workers`` workers on equal shares of the row groups, at once (each on
+    one thread, or ``threads`` as ``truce check``)."""
     groups = pq.ParquetFile(events).num_row_groups
     cuts = np.linspace(0, groups, workers + 1).astype(int)
     processes = []
@@ -538,6 +546,7 @@ def run_engine(events: Path, agreement: Path, workers: int, out: Path | None) ->
             "agreement": str(agreement),
             "first": int(cuts[i]),
             "stop": int(cuts[i + 1]),
+            "threads": threads,
         }
         if out is not None:
             args["out"] = str(out.with_name(f"{out.stem}-{i}{out.suffix}"))
@@ -604,6 +613,10 @@ def main() -> None:
         "1.26 M FIRMS, 2 cores (2 processes)",
         run_engine(base, agreement, 2, cache / "findings-2c.parquet"),
     )
+    line(
+        "1.26 M FIRMS, 2 cores (1 process, 2 threads)",
+        run_engine(base, agreement, 1, cache / "findings-2t.parquet", threads=2),
+    )
     if not options.skip_10m:
         big = replicated(cache, base)
         line(
@@ -613,6 +626,10 @@ def main() -> None:
         line(
             "10 M (8 jittered copies), 2 cores",
             run_engine(big, agreement, 2, cache / "findings-10m-2c.parquet"),
+        )
+        line(
+            "10 M, 2 cores (1 process, 2 threads)",
+            run_engine(big, agreement, 1, cache / "findings-10m-2t.parquet", threads=2),
         )
     geo = collect(
         spawn("geopandas", {"events": str(base), "size": options.sample, "cache": str(cache)})

@@ -6,8 +6,11 @@ This is what ``truce check`` calls; the command itself only parses its options.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator, Sequence
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pyarrow as pa
 
@@ -21,6 +24,8 @@ from truce.io import read_events
 
 EVENT_FORMATS = ("ucdp", "acled", "airforce", "firms", "geojson", "geoparquet", "csv", "cir")
 """Event formats ``truce check`` reads (``csv`` takes a column mapping)."""
+
+_T = TypeVar("_T")
 
 _BY_SUFFIX = {".parquet": "geoparquet", ".geoparquet": "geoparquet", ".geojson": "geojson"}
 
@@ -85,6 +90,56 @@ def event_batches(
             yield result.batch
 
 
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_DONE = object()
+
+
+def read_ahead(items: Iterable[_T], depth: int = 2) -> Generator[_T, None, None]:
+    """The items of ``items``, produced on a second thread up to ``depth`` ahead of the
+    consumer (decoding Parquet or gzip releases the GIL, so the next batch is read while this
+    one is checked). An error of the producer is raised where its item would have come;
+    stopping early (or an error of the consumer) stops the producer at its next item."""
+    ready: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+        except BaseException as error:  # handed to the consumer, raised there
+            put(_Failed(error))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="truce-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            yield cast(_T, item)
+    finally:
+        stop.set()
+        thread.join()
+
+
 def check_files(
     agreements: Sequence[str | Path],
     events: Sequence[str | Path],
@@ -99,7 +154,7 @@ def check_files(
     """Load the agreements, stream the events through the engine, write findings to ``out``."""
     loaded = [load_agreement(path) for path in agreements]
     read = ReadSummary()
-    batches = event_batches(events, format, mapping, read)
+    batches = read_ahead(event_batches(events, format, mapping, read))
     if out is None:
         result = check(
             loaded, batches, assume_start=assume_start, at_least=at_least, on_batch=on_batch

@@ -8,6 +8,7 @@ event's point (null for term-level findings) and whose properties are every othe
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -58,6 +59,12 @@ ROW_GROUP_ROWS = 65_536
 """Findings gathered into Parquet row groups of at least this many rows."""
 
 
+BACKGROUND = True
+"""Whether Parquet row groups are encoded and written on a second thread by default (pyarrow
+releases the GIL while it does, so a second core encodes one row group while the engine
+composes the next)."""
+
+
 def output_format(path: str | Path) -> str:
     """The output format a path's extension asks for."""
     suffix = Path(path).suffix.lower()
@@ -95,10 +102,19 @@ def claims_json(claims: pa.Array) -> pa.Array:
 
 
 class FindingWriter:
-    """A findings file being written batch by batch; use as a context manager."""
+    """A findings file being written batch by batch; use as a context manager.
 
-    def __init__(self, path: str | Path) -> None:
+    In Parquet, each row group is encoded, compressed and written on a second thread
+    (``background``, :data:`BACKGROUND` by default) while the caller goes on; at most one row
+    group is in flight, and the rows land in the order they were given. An error of that
+    thread is raised by the :meth:`write` that completes the next row group, or by
+    :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, background: bool | None = None) -> None:
         self.path = Path(path)
+        self._background = BACKGROUND if background is None else background
+        self._executor: ThreadPoolExecutor | None = None
+        self._writing: Future[None] | None = None
         self.format = output_format(self.path)
         self.count = 0
         self._pending: list[pa.RecordBatch] = []
@@ -152,13 +168,32 @@ class FindingWriter:
 
     def _flush(self) -> None:
         if self._parquet is not None and self._pending:
-            self._parquet.write_table(pa.Table.from_batches(self._pending, schema=FINDING_SCHEMA))
+            table = pa.Table.from_batches(self._pending, schema=FINDING_SCHEMA)
+            self._wait()
+            if self._background:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(1, thread_name_prefix="truce-findings")
+                self._writing = self._executor.submit(self._parquet.write_table, table)
+            else:
+                self._parquet.write_table(table)
         self._pending, self._pending_rows = [], 0
+
+    def _wait(self) -> None:
+        """Wait for the row group in flight (raising its error, if any)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
 
     def close(self) -> None:
         """Finish the file."""
         if self._parquet is not None:
-            self._flush()
+            try:
+                self._flush()
+                self._wait()
+            finally:
+                if self._executor is not None:
+                    self._executor.shutdown(wait=True)
+                    self._executor = None
             self._parquet.close()
         if self._csv is not None:
             self._csv.close()
