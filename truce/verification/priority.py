@@ -171,14 +171,27 @@ def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
 
 def rank_order(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """``idx`` sorted from the report that should lead first to the one that should lead last."""
+    return rank_order_keys(arrays, idx)[0]
+
+
+def rank_order_keys(arrays: ReportArrays, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_order`, and the packed key (:func:`priority_keys`) of each report in it."""
     keys = priority_keys(arrays, idx)
     order = stable_order(keys)
     ordered = np.asarray(idx[order])
     sorted_keys = keys[order]
+    del keys, order
     tied = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if tied.size:
         ordered = _break_ties(arrays, ordered, sorted_keys, tied)
-    return ordered
+    return ordered, sorted_keys
+
+
+def sweep_and_hour(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys 1-3 (:func:`rank_class`) and key 4 (:func:`hour_key`) of packed keys."""
+    sweep = keys >> np.uint64(_HOUR_BITS + _HASH_BITS)
+    hour = (keys >> np.uint64(_HASH_BITS)) & np.uint64((1 << _HOUR_BITS) - 1)
+    return sweep, hour
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:
