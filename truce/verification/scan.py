@@ -687,6 +687,16 @@ def _score(
 
 
 @compiled
+def _reach(a: Any, window_m: float, class_floats: np.ndarray, c: int) -> float:  # pragma: no cover
+    """How far apart on the grid, east-west or north-south, record ``a`` and a report of class
+    ``c`` it matches can be at most: the half-width of its search box (the grid's distances
+    are never larger than the sphere's, see
+    :func:`truce.verification.reports.grid_coordinates`)."""
+    reach: float = (max(window_m, class_floats[c, 2]) + a.radius + class_floats[c, 1]) * MARGIN
+    return reach + SLACK_M
+
+
+@compiled
 def _box(
     a: Any,
     gx: float,
@@ -701,8 +711,7 @@ def _box(
 ) -> tuple[int, int, int, int, int, int]:  # pragma: no cover
     """The cell columns, cell rows and quantised times record ``a`` may match class c within."""
     size = class_floats[c, 0]
-    reach = (max(window_m, class_floats[c, 2]) + a.radius + class_floats[c, 1]) * MARGIN
-    reach += SLACK_M
+    reach = _reach(a, window_m, class_floats, c)
     col_lo = max(int(np.floor((gx - reach - origin[0]) / size)), 0)
     col_max = (1 << (class_ints[c, 7] - class_ints[c, 0])) - 1
     col_hi = min(int(np.floor((gx + reach - origin[0]) / size)), col_max)
@@ -740,14 +749,17 @@ def _leaders(
     best: np.ndarray,
     best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order: each claims the undecided anchors it matches, and every
-    anchor it matches counts it and keeps it if it is the closest so far (leaders come in rank
-    order, so of two equally close the first found is the better-ranked)."""
+    """Greedy leaders in rank order (``order[lo:hi]``): each claims the undecided anchors it
+    matches, and every anchor it matches counts it and keeps it if it is the closest so far
+    (leaders come in rank order, so of two equally close the first found is the better-ranked).
+    A candidate's record is read only if its time (``tq``, ``reach_q``) and its grid point are
+    within the leader's reach (the search box cut to the point)."""
     for p in order[lo:hi]:
         if state[p] != 0:
             continue
         state[p] = 1
         a = records[p]
+        gx, gy = grid[0, p], grid[1, p]
         wm, wt = window_m[a.type], window_us[a.type]
         own_reach = max(2 * wt, a.span2)
         for c in range(class_floats.shape[0]):
@@ -758,6 +770,7 @@ def _leaders(
                 continue
             shift = class_ints[c, 5]
             t_a = (a.mid2 - t0) >> shift
+            space = _reach(a, wm, class_floats, c)
             reach_a = ((own_reach + (1 << shift) - 1) >> shift) + 1
             y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
             slab_shift, cell_bits = class_ints[c, 6], class_ints[c, 7]
@@ -770,9 +783,14 @@ def _leaders(
                         end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
                         q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
                         while q < end and tq[q] <= t_hi:
-                            if state[q] != 1 and (
-                                abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
-                                or reach_q[q] == REACH_UNKNOWN
+                            if (
+                                state[q] != 1
+                                and (
+                                    abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
+                                    or reach_q[q] == REACH_UNKNOWN
+                                )
+                                and abs(grid[0, q] - gx) <= space
+                                and abs(grid[1, q] - gy) <= space
                             ):
                                 score = _score(records[q], a, window_m, window_us, kinds)
                                 if score >= 0.0:
