@@ -31,7 +31,6 @@ at the leaders until it has found two (on all cores). No pair is ever stored.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +41,6 @@ from truce.verification.reports import ReportArrays
 from truce.verification.scan import (
     MARGIN,
     SLACK_M,
-    Index,
     block_hours,
     build_index,
     choose_leaders,
@@ -97,29 +95,30 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     n = arrays.count
     rep, position = representatives(arrays)
     unique = np.flatnonzero(rep == np.arange(n))
-    # The anchors' index is built on a second thread while the reports are ranked (its order
-    # does not depend on the rank; ranking runs no parallel kernel of numba at the same time).
-    by_number = unique[arrays.anchor[unique]]
-    hours = _block_hours(arrays, by_number)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        building = pool.submit(_anchor_index, arrays, by_number, hours)
-        del by_number
-        ordered, keys = rank_order_keys(arrays, unique)
-        rank = ranks(n, ordered)
-        is_anchor = arrays.anchor[ordered]
-        anchors = ordered[is_anchor]
-        sweep, hour = sweep_and_hour(keys[is_anchor])
-        vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
-        # Freed before the leader scan, which holds the anchor index: the peak of memory.
-        del unique, ordered, keys, is_anchor
-        tasks = leader_tasks(sweep, hour, hours)
-        del sweep, hour
-        index = building.result()
+    ordered, keys = rank_order_keys(arrays, unique)
+    rank = ranks(n, ordered)
+    is_anchor = arrays.anchor[ordered]
+    anchors = ordered[is_anchor]
+    sweep, hour = sweep_and_hour(keys[is_anchor])
+    vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
+    # Freed before the leader scan, which holds the anchor index: the peak of memory.
+    del unique, ordered, keys, is_anchor
     leader = np.arange(n, dtype=np.int64)
     role = np.full(n, ALONE, dtype=np.int8)
     candidates = np.zeros(n, dtype=np.int32)
     leaders = np.zeros(0, dtype=np.int64)
-    if index is not None:
+    if anchors.size:
+        hours = block_hours(
+            int((arrays.end[anchors] - arrays.start[anchors]).max()),
+            int(arrays.window_us(anchors).max()),
+        )
+        tasks = leader_tasks(sweep, hour, hours)
+        del sweep, hour
+        parts = _classes(arrays, anchors)
+        index = build_index(
+            arrays, parts, [_cell_m(arrays, part, part) for part in parts], slab_bits(hours)
+        )
+        del parts
         state, count, best = choose_leaders(arrays, index, anchors, tasks)
         leaders = np.sort(index.report[state == 1])
         following = state == 2
@@ -175,27 +174,6 @@ def vague_matches(
 def order_keys(rank: np.ndarray, rep: np.ndarray, position: np.ndarray) -> np.ndarray:
     """One sort key per report: its representative's rank, then its place among re-reports."""
     return np.asarray((rank[rep] << 20) | np.minimum(position, (1 << 20) - 1))
-
-
-def _block_hours(arrays: ReportArrays, anchors: np.ndarray) -> int:
-    """The hours of a block of the leader scan's tasks (:func:`block_hours`) for ``anchors``."""
-    if anchors.size == 0:
-        return 1
-    return block_hours(
-        int((arrays.end[anchors] - arrays.start[anchors]).max()),
-        int(arrays.window_us(anchors).max()),
-    )
-
-
-def _anchor_index(arrays: ReportArrays, anchors: np.ndarray, hours: int) -> Index | None:
-    """The index of ``anchors`` the leader scan searches, in slabs of time for blocks of
-    ``hours`` hours (None without anchors)."""
-    if anchors.size == 0:
-        return None
-    parts = _classes(arrays, anchors)
-    return build_index(
-        arrays, parts, [_cell_m(arrays, part, part) for part in parts], slab_bits(hours)
-    )
 
 
 def _cell_m(arrays: ReportArrays, first: np.ndarray, second: np.ndarray) -> float:
