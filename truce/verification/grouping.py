@@ -45,6 +45,7 @@ from truce.verification.scan import (
     build_index,
     choose_leaders,
     count_matches,
+    index_places,
     leader_tasks,
     slab_bits,
     spatial_order,
@@ -97,6 +98,8 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     unique = np.flatnonzero(rep == np.arange(n))
     ordered, keys = rank_order_keys(arrays, unique)
     rank = ranks(n, ordered)
+    order_key = order_keys(rank, rep, position)
+    del position
     is_anchor = arrays.anchor[ordered]
     anchors = ordered[is_anchor]
     sweep, hour = sweep_and_hour(keys[is_anchor])
@@ -119,7 +122,10 @@ def group_reports(arrays: ReportArrays) -> Grouping:
             arrays, parts, [_cell_m(arrays, part, part) for part in parts], slab_bits(hours)
         )
         del parts
-        state, count, best = choose_leaders(arrays, index, anchors, tasks)
+        in_rank_order = index_places(arrays, index, anchors)
+        del anchors
+        state, count, best = choose_leaders(arrays, index, in_rank_order, tasks)
+        del in_rank_order
         leaders = np.sort(index.report[state == 1])
         following = state == 2
         followers = index.report[following]
@@ -130,7 +136,6 @@ def group_reports(arrays: ReportArrays) -> Grouping:
         role[leaders] = LEADER
         candidates[leaders] = 1
         del state, count, best, following, followers
-    del anchors
     only, count_vague = vague_matches(arrays, vague, leaders)
     single = count_vague == 1
     leader[vague[single]] = only[single]
@@ -140,7 +145,7 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     leader[duplicates] = leader[rep[duplicates]]
     role[duplicates] = RE_REPORT
     candidates[duplicates] = candidates[rep[duplicates]]
-    return Grouping(leader, role, rep, candidates, rank, order_keys(rank, rep, position))
+    return Grouping(leader, role, rep, candidates, rank, order_key)
 
 
 def vague_matches(

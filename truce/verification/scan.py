@@ -400,11 +400,20 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
     )
 
 
+def index_places(arrays: ReportArrays, index: Index, reports: np.ndarray) -> np.ndarray:
+    """The place in ``index`` of each of ``reports`` (int32 while it fits: this is at the peak
+    of memory)."""
+    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
+    position = np.empty(arrays.count, dtype=place_type)
+    position[index.report] = np.arange(index.size, dtype=place_type)
+    return np.asarray(position[reports])
+
+
 def choose_leaders(
-    arrays: ReportArrays, index: Index, ranked: np.ndarray, tasks: LeaderTasks | None = None
+    arrays: ReportArrays, index: Index, in_rank_order: np.ndarray, tasks: LeaderTasks | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
-    and the leader every other anchor joins.
+    """The greedy leaders among the anchors of ``index`` (``in_rank_order``: their places in
+    the index in rank order, :func:`index_places`), and the leader every other anchor joins.
 
     Returns, in index order, the state of each anchor (1 leads, 2 follows: a better-ranked
     leader matches it), how many leaders it matches and the best of them (the smallest score,
@@ -413,13 +422,6 @@ def choose_leaders(
     With ``tasks`` (:func:`leader_tasks`), the rank order is kept only where it matters, so the
     work runs on :data:`LEADER_THREADS` threads with the result of one pass.
     """
-    # each anchor's place in the index, in rank order (int32 while it fits: this is at the
-    # peak of memory, and the whole-set array is freed before the scan)
-    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
-    position = np.empty(arrays.count, dtype=place_type)
-    position[index.report] = np.arange(index.size, dtype=place_type)
-    in_rank_order = position[ranked].astype(np.int64)
-    del position
     state = np.zeros(index.size, dtype=np.int8)
     count = np.zeros(index.size, dtype=np.int32)
     best = np.full(index.size, -1, dtype=np.int64)
