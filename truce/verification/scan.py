@@ -474,9 +474,11 @@ def block_hours(longest_span_us: int, widest_window_us: int) -> int:
 
 
 def slab_bits(hours: int) -> int:
-    """The slab shift (of ``mid2``) of an index for tasks of blocks of ``hours`` hours: slabs
-    about as long as the blocks (a power of two of microseconds)."""
-    return max(int(2 * hours * _HOUR_US).bit_length() - 1, 0)
+    """The slab shift (of ``mid2``, twice the middle time) of an index for tasks of blocks of
+    ``hours`` hours: slabs at least as long as the blocks, and less than twice (a power of two
+    of microseconds). Each slab repeats the cells it shares with others: longer slabs, fewer
+    cells in all; shorter ones, fewer reports per task and slab."""
+    return int(2 * hours * _HOUR_US).bit_length()
 
 
 @dataclass
