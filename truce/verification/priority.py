@@ -24,10 +24,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from numba import prange
 
 from truce.errors import InputError
 from truce.verification.reports import ReportArrays
-from truce.verification.scan import compiled
+from truce.verification.scan import compiled, compiled_parallel
 
 _HOUR_BITS = 24
 _HASH_BITS = 28
@@ -58,16 +59,16 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover
     return z ^ (z >> np.uint64(31))
 
 
-@compiled
+@compiled_parallel
 def _mix_into(bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    for i in range(bits.size):
+    for i in prange(bits.size):
         out[i] = _mix(bits[i])
 
 
-@compiled
+@compiled_parallel
 def _combine_into(seed: np.ndarray, bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     golden = np.uint64(0x9E3779B97F4A7C15)
-    for i in range(bits.size):
+    for i in prange(bits.size):
         out[i] = _mix(seed[i] ^ (_mix(bits[i]) + golden))
 
 
