@@ -297,3 +297,54 @@ def test_only_the_corroboration_columns_dictionary_encoded_give_the_same_tables(
         assert have.column_names == want.column_names
         for name in want.column_names:
             assert have.column(name).equals(want.column(name)), name
+
+
+def _reports_across_task_blocks(seed: int) -> pa.Table:
+    """Reports a few km and a few hours apart over three weeks: the leader scan's tasks (blocks
+    of about 17 hours, see :func:`truce.verification.scan.block_hours`) share anchors at every
+    block edge, and the rank classes (precisions, monitors, spans) interleave in time."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(500):
+        start = T0 + timedelta(minutes=rng.randrange(0, 21 * 24 * 60))
+        rows.append(
+            report(
+                f"r:{i:04d}",
+                lat=north_of(48.5, rng.uniform(0.0, 6.0)),
+                precision_m=rng.choice([50.0, 300.0, 1_000.0, 3_000.0]),
+                source=rng.choice(["media-a", "ucdp-ged", "osce-smm", "cir-bellingcat"]),
+                kind=rng.choice(["strike", "artillery", "explosion"]),
+                start=start,
+                hours=rng.choice([0.0, 0.5, 1.0]),
+            )
+        )
+    return table(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(("threads", "latest_first"), [(2, False), (1, True)])
+def test_leader_tasks_give_the_result_of_one_pass(
+    monkeypatch: pytest.MonkeyPatch, seed: int, threads: int, latest_first: bool
+) -> None:
+    # latest_first runs, each time, the ready task latest in rank order: any dependency
+    # between tasks left out (an earlier rank class in the next block of time, say) changes
+    # the leaders there, and the grouping no longer equals the brute force
+    from truce.verification import scan
+
+    arrays = report_arrays(_reports_across_task_blocks(seed), CONFIG)
+    slow = naive_grouping(arrays)
+    monkeypatch.setattr(scan, "LEADER_THREADS", threads)
+    monkeypatch.setattr(scan, "LATEST_FIRST", latest_first)
+    tasks: list[int] = []
+    choose = scan.choose_leaders
+
+    def counting(*args: Any) -> Any:
+        tasks.append(int(args[3].lo.size))
+        return choose(*args)
+
+    monkeypatch.setattr("truce.verification.grouping.choose_leaders", counting)
+    fast = group_reports(arrays)
+    assert tasks[0] > 60  # many blocks of several rank classes
+    assert fast.leader.tolist() == slow.leader.tolist()
+    assert fast.role.tolist() == slow.role.tolist()
+    assert fast.candidates.tolist() == slow.candidates.tolist()

@@ -36,14 +36,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from truce.verification.duplicates import representatives
-from truce.verification.priority import rank_order, ranks
+from truce.verification.priority import rank_order_keys, ranks, sweep_and_hour
 from truce.verification.reports import ReportArrays
 from truce.verification.scan import (
     MARGIN,
     SLACK_M,
+    block_hours,
     build_index,
     choose_leaders,
     count_matches,
+    index_places,
+    leader_tasks,
+    slab_bits,
     spatial_order,
 )
 
@@ -92,21 +96,36 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     n = arrays.count
     rep, position = representatives(arrays)
     unique = np.flatnonzero(rep == np.arange(n))
-    ordered = rank_order(arrays, unique)
+    ordered, keys = rank_order_keys(arrays, unique)
     rank = ranks(n, ordered)
-    anchors = ordered[arrays.anchor[ordered]]
+    order_key = order_keys(rank, rep, position)
+    del position
+    is_anchor = arrays.anchor[ordered]
+    anchors = ordered[is_anchor]
+    sweep, hour = sweep_and_hour(keys[is_anchor])
     vague = unique[arrays.joinable[unique] & ~arrays.anchor[unique]]
     # Freed before the leader scan, which holds the anchor index: the peak of memory.
-    del unique, ordered
+    del unique, ordered, keys, is_anchor
     leader = np.arange(n, dtype=np.int64)
     role = np.full(n, ALONE, dtype=np.int8)
     candidates = np.zeros(n, dtype=np.int32)
     leaders = np.zeros(0, dtype=np.int64)
     if anchors.size:
+        hours = block_hours(
+            int((arrays.end[anchors] - arrays.start[anchors]).max()),
+            int(arrays.window_us(anchors).max()),
+        )
+        tasks = leader_tasks(sweep, hour, hours)
+        del sweep, hour
         parts = _classes(arrays, anchors)
-        index = build_index(arrays, parts, [_cell_m(arrays, part, part) for part in parts])
+        index = build_index(
+            arrays, parts, [_cell_m(arrays, part, part) for part in parts], slab_bits(hours)
+        )
         del parts
-        state, count, best = choose_leaders(arrays, index, anchors)
+        in_rank_order = index_places(arrays, index, anchors)
+        del anchors
+        state, count, best = choose_leaders(arrays, index, in_rank_order, tasks)
+        del in_rank_order
         leaders = np.sort(index.report[state == 1])
         following = state == 2
         followers = index.report[following]
@@ -117,7 +136,6 @@ def group_reports(arrays: ReportArrays) -> Grouping:
         role[leaders] = LEADER
         candidates[leaders] = 1
         del state, count, best, following, followers
-    del anchors
     only, count_vague = vague_matches(arrays, vague, leaders)
     single = count_vague == 1
     leader[vague[single]] = only[single]
@@ -127,7 +145,7 @@ def group_reports(arrays: ReportArrays) -> Grouping:
     leader[duplicates] = leader[rep[duplicates]]
     role[duplicates] = RE_REPORT
     candidates[duplicates] = candidates[rep[duplicates]]
-    return Grouping(leader, role, rep, candidates, rank, order_keys(rank, rep, position))
+    return Grouping(leader, role, rep, candidates, rank, order_key)
 
 
 def vague_matches(

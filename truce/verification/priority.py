@@ -24,10 +24,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from numba import prange
 
 from truce.errors import InputError
 from truce.verification.reports import ReportArrays
-from truce.verification.scan import compiled
+from truce.verification.scan import compiled, compiled_parallel
 
 _HOUR_BITS = 24
 _HASH_BITS = 28
@@ -58,16 +59,16 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover
     return z ^ (z >> np.uint64(31))
 
 
-@compiled
+@compiled_parallel
 def _mix_into(bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    for i in range(bits.size):
+    for i in prange(bits.size):
         out[i] = _mix(bits[i])
 
 
-@compiled
+@compiled_parallel
 def _combine_into(seed: np.ndarray, bits: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     golden = np.uint64(0x9E3779B97F4A7C15)
-    for i in range(bits.size):
+    for i in prange(bits.size):
         out[i] = _mix(seed[i] ^ (_mix(bits[i]) + golden))
 
 
@@ -171,14 +172,27 @@ def priority_keys(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
 
 def rank_order(arrays: ReportArrays, idx: np.ndarray) -> np.ndarray:
     """``idx`` sorted from the report that should lead first to the one that should lead last."""
+    return rank_order_keys(arrays, idx)[0]
+
+
+def rank_order_keys(arrays: ReportArrays, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_order`, and the packed key (:func:`priority_keys`) of each report in it."""
     keys = priority_keys(arrays, idx)
     order = stable_order(keys)
     ordered = np.asarray(idx[order])
     sorted_keys = keys[order]
+    del keys, order
     tied = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
     if tied.size:
         ordered = _break_ties(arrays, ordered, sorted_keys, tied)
-    return ordered
+    return ordered, sorted_keys
+
+
+def sweep_and_hour(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys 1-3 (:func:`rank_class`) and key 4 (:func:`hour_key`) of packed keys."""
+    sweep = keys >> np.uint64(_HOUR_BITS + _HASH_BITS)
+    hour = (keys >> np.uint64(_HASH_BITS)) & np.uint64((1 << _HOUR_BITS) - 1)
+    return sweep, hour
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:

@@ -26,10 +26,12 @@ other and read the same memory.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -63,6 +65,9 @@ SHORT_CELL = 16
 
 REACH_UNKNOWN = np.iinfo(np.int32).max
 """``Index.reach_q`` of a report whose reach does not fit in 31 bits (never skipped by it)."""
+
+NO_SLABS = 62
+"""The slab shift of an index not split in slabs of time (every report in slab 0)."""
 
 QUERY_BLOCK = 1 << 20
 """How many reports search an index at once (their records are built block by block)."""
@@ -101,7 +106,8 @@ class Index:
     :func:`_first_time`. Per class:
     ``class_floats`` (cell size, largest radius, largest window) and ``class_ints`` (bits of the
     cell row, first and last cell in the directory, largest interval, largest time window, time
-    shift).
+    shift, slab shift in quanta of ``tq``, bits of a cell below its slab): a cell's number is
+    its slab, column and row packed (see :func:`build_index`).
     """
 
     report: np.ndarray
@@ -123,21 +129,36 @@ class Index:
         return int(self.report.size)
 
 
-def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[float]) -> Index:
-    """An index of the reports ``parts`` (one class each), with cells ``cell_m`` wide."""
+def build_index(
+    arrays: ReportArrays,
+    parts: list[np.ndarray],
+    cell_m: list[float],
+    slab_bits: int | None = None,
+) -> Index:
+    """An index of the reports ``parts`` (one class each), with cells ``cell_m`` wide.
+
+    With ``slab_bits``, each class is split first in slabs of time (``mid2 - t0`` shifted right
+    by ``slab_bits``), then in cells: a slab of time is contiguous in memory, so that work on
+    one stretch of time reads and writes its own part of the index (the leader scan's tasks).
+    """
     x0, _, y0, _, t0, t1 = arrays.extent
     reports, tqs, reaches, cells, begins, ends = [], [], [], [], [], []
     class_floats = np.zeros((len(parts), 3), dtype=np.float64)
-    class_ints = np.zeros((len(parts), 6), dtype=np.int64)
+    class_ints = np.zeros((len(parts), 8), dtype=np.int64)
     offset = cell_offset = 0
     for c, (part, size) in enumerate(zip(parts, cell_m, strict=True)):
         cx = np.floor((arrays.grid_x[part] - x0) / size).astype(np.int64)
         cy = np.floor((arrays.grid_y[part] - y0) / size).astype(np.int64)
         y_bits = max(int(cy.max()).bit_length(), 1)
+        cell_bits = max(int(cx.max()).bit_length(), 1) + y_bits
         cell = (cx << y_bits) | cy
         del cx, cy
-        order, tq, shift = _cell_time_order(cell, arrays.mid2(part) - t0, int(t1 - t0))
+        order, tq, shift, slab_shift = _cell_time_order(
+            cell, arrays.mid2(part) - t0, int(t1 - t0), slab_bits
+        )
         cell = cell[order]
+        if slab_shift != NO_SLABS:
+            cell |= (tq[order] >> slab_shift) << cell_bits
         first = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1]])
         reports.append(part[order])
         tqs.append(tq[order])
@@ -157,6 +178,8 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
             arrays.span2(part).max(),
             arrays.window_us(part).max(),
             shift,
+            slab_shift,
+            cell_bits,
         )
         offset += part.size
         cell_offset += first.size
@@ -180,26 +203,37 @@ def build_index(arrays: ReportArrays, parts: list[np.ndarray], cell_m: list[floa
 
 
 def _cell_time_order(
-    cell: np.ndarray, time: np.ndarray, span: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """The order that sorts reports by cell, then quantised time; the quantised times (shifted
-    right by the returned shift, so that the sort key fits in 63 bits).
+    cell: np.ndarray, time: np.ndarray, span: int, slab_bits: int | None
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The order that sorts reports by slab of time (if ``slab_bits``), cell, then quantised
+    time; the quantised times (shifted right by the returned shift, so that the sort key fits
+    in 63 bits) and the slab shift in quanta (:data:`NO_SLABS` without slabs).
 
     The position of each report is packed in the key's lowest bits, so a plain sort of the keys
     (several times faster than ``argsort``) gives the order; the time is quantised as coarsely
-    as needed (a search widens its reach to whole quanta, so this only adds candidates).
+    as needed (a search widens its reach to whole quanta, so this only adds candidates). A slab
+    is the top bits of the quantised time: moved above the cell, they cost no bits of the key.
     """
     index_bits = max(int(cell.size).bit_length(), 1)
-    t_bits = 63 - max(int(cell.max(initial=0)).bit_length(), 1) - index_bits
-    if t_bits < 8:
-        t_bits = 62 - max(int(cell.max(initial=0)).bit_length(), 1)
-        shift = max(span.bit_length() + 1 - t_bits, 0)
-        tq = time >> shift
-        return np.argsort((cell << t_bits) | tq), tq, shift
+    cell_bits = max(int(cell.max(initial=0)).bit_length(), 1)
+    t_bits = 63 - cell_bits - index_bits
+    packed = t_bits >= 8
+    if not packed:
+        t_bits = 62 - cell_bits
     shift = max(span.bit_length() + 1 - t_bits, 0)
     tq = time >> shift
-    keys = np.sort((((cell << t_bits) | tq) << index_bits) | np.arange(cell.size, dtype=np.int64))
-    return keys & ((1 << index_bits) - 1), tq, shift
+    slab_shift = NO_SLABS
+    if slab_bits is not None and (span >> max(slab_bits, shift)) > 0:
+        slab_shift = max(slab_bits - shift, 0)
+    if slab_shift == NO_SLABS:
+        key = (cell << t_bits) | tq
+    else:
+        low = tq & ((1 << slab_shift) - 1)
+        key = ((tq >> slab_shift) << (cell_bits + slab_shift)) | (cell << slab_shift) | low
+    if not packed:
+        return np.argsort(key, kind="stable"), tq, shift, slab_shift
+    keys = np.sort((key << index_bits) | np.arange(cell.size, dtype=np.int64))
+    return keys & ((1 << index_bits) - 1), tq, shift, slab_shift
 
 
 def time_buckets(
@@ -366,30 +400,33 @@ def _index_args(arrays: ReportArrays, index: Index) -> _IndexArgs:
     )
 
 
+def index_places(arrays: ReportArrays, index: Index, reports: np.ndarray) -> np.ndarray:
+    """The place in ``index`` of each of ``reports`` (int32 while it fits: this is at the peak
+    of memory)."""
+    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
+    position = np.empty(arrays.count, dtype=place_type)
+    position[index.report] = np.arange(index.size, dtype=place_type)
+    return np.asarray(position[reports])
+
+
 def choose_leaders(
-    arrays: ReportArrays, index: Index, ranked: np.ndarray
+    arrays: ReportArrays, index: Index, in_rank_order: np.ndarray, tasks: LeaderTasks | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The greedy leaders among the anchors of ``index`` (``ranked``: the same in rank order),
-    and the leader every other anchor joins.
+    """The greedy leaders among the anchors of ``index`` (``in_rank_order``: their places in
+    the index in rank order, :func:`index_places`), and the leader every other anchor joins.
 
     Returns, in index order, the state of each anchor (1 leads, 2 follows: a better-ranked
     leader matches it), how many leaders it matches and the best of them (the smallest score,
     then the best rank; -1 for a leader). Each leader, in rank order, visits every anchor it
     matches: an undecided one follows it, and every follower keeps the closest leader so far.
+    With ``tasks`` (:func:`leader_tasks`), the rank order is kept only where it matters, so the
+    work runs on :data:`LEADER_THREADS` threads with the result of one pass.
     """
-    # each anchor's place in the index, in rank order (int32 while it fits: this is at the
-    # peak of memory, and the whole-set array is freed before the scan)
-    place_type = np.int32 if index.size < np.iinfo(np.int32).max else np.int64
-    position = np.empty(arrays.count, dtype=place_type)
-    position[index.report] = np.arange(index.size, dtype=place_type)
-    in_rank_order = position[ranked].astype(np.int64)
-    del position
     state = np.zeros(index.size, dtype=np.int8)
     count = np.zeros(index.size, dtype=np.int32)
     best = np.full(index.size, -1, dtype=np.int64)
     best_score = np.full(index.size, np.inf, dtype=np.float64)
-    _leaders(
-        in_rank_order,
+    args = (
         grid_of(arrays, index.report),
         *_index_args(arrays, index),
         arrays.kinds.matrix,
@@ -399,7 +436,161 @@ def choose_leaders(
         best,
         best_score,
     )
+    if tasks is None:
+        _leaders(in_rank_order, 0, in_rank_order.size, *args)
+    else:
+        lo, hi = tasks.lo.tolist(), tasks.hi.tolist()
+
+        def work(task: int) -> None:
+            _leaders(in_rank_order, lo[task], hi[task], *args)
+
+        threads = LEADER_THREADS if LEADER_THREADS is not None else numba.get_num_threads()
+        tasks.run(work, threads, latest_first=LATEST_FIRST)
     return state, count, np.where(best >= 0, index.report[np.maximum(best, 0)], -1)
+
+
+LEADER_THREADS: int | None = None
+"""Threads of the leader scan (None: numba's thread count, the cores)."""
+
+LATEST_FIRST = False
+"""Run the leader tasks on one thread, each time the ready task latest in rank order (a test
+of the dependencies between tasks: the result must not change)."""
+
+_HOUR_US = 3_600_000_000
+
+
+def block_hours(longest_span_us: int, widest_window_us: int) -> int:
+    """Hours of start time of a block of :class:`LeaderTasks`: more than twice the farthest
+    apart the starts of two anchors that match can be.
+
+    Two anchors match only if their doubled middles (``mid2``) are at most ``reach`` apart (the
+    larger of twice a time window and their two intervals), so their starts are at most
+    (``reach`` + the longest interval) / 2 apart; the bound used is twice that (no halving),
+    plus two hours for the hour keys' rounding.
+    """
+    reach = max(2 * widest_window_us, 2 * longest_span_us)
+    bound_us = reach + longest_span_us + 2 * _HOUR_US
+    return int(2 * (bound_us // _HOUR_US + 1) + 1)
+
+
+def slab_bits(hours: int) -> int:
+    """The slab shift (of ``mid2``, twice the middle time) of an index for tasks of blocks of
+    ``hours`` hours: slabs at least as long as the blocks, and less than twice (a power of two
+    of microseconds). Each slab repeats the cells it shares with others: longer slabs, fewer
+    cells in all; shorter ones, fewer reports per task and slab."""
+    return int(2 * hours * _HOUR_US).bit_length()
+
+
+@dataclass
+class LeaderTasks:
+    """The greedy choice in rank order split into tasks, and which may run at once.
+
+    Anchors in rank order come in runs of one rank class (a *sweep*), each in order of start
+    hour. A task is the anchors of one sweep whose start falls in one block of hours
+    (:func:`block_hours`): a leader reaches only anchors of its own block and the two next to
+    it, and two leaders two blocks apart never reach the same anchor. So task (sweep k, block
+    j) may start when the sweep's earlier tasks are done and every earlier sweep has done all
+    its tasks up to block j + 1: then every task that shares anchors with it and comes before
+    it in rank order is done, and none that comes after it has started (each of those waits
+    for it in turn). Every anchor sees the decisions and updates of the leaders that reach it
+    in the order of one pass of the rank order, whatever the threads.
+    """
+
+    lo: np.ndarray
+    hi: np.ndarray
+    block: np.ndarray
+    sweep_first: np.ndarray
+
+    def run(self, work: Callable[[int], None], threads: int, latest_first: bool = False) -> None:
+        """Call ``work`` on every task, on ``threads`` threads (``work`` releases the GIL);
+        with ``latest_first``, on one thread in the order :meth:`ready` gives."""
+        first, block = self.sweep_first.tolist(), self.block.tolist()
+        sweeps = len(first) - 1
+        if not latest_first and (threads <= 1 or sweeps <= 1):
+            for task in range(self.lo.size):
+                work(task)
+            return
+        following = first[:-1]
+        busy = [False] * sweeps
+        if latest_first:
+            while (k := _ready(first, block, following, busy, True)) >= 0:
+                work(following[k])
+                following[k] += 1
+            return
+        remaining = [self.lo.size]
+        condition = threading.Condition()
+        failure: list[BaseException] = []
+
+        def worker() -> None:
+            while True:
+                with condition:
+                    while True:
+                        if failure or remaining[0] == 0:
+                            return
+                        k = _ready(first, block, following, busy, False)
+                        if k >= 0:
+                            busy[k] = True
+                            break
+                        condition.wait()
+                try:
+                    work(following[k])
+                except BaseException as error:  # handed to the caller
+                    with condition:
+                        failure.append(error)
+                        condition.notify_all()
+                    return
+                with condition:
+                    following[k] += 1
+                    busy[k] = False
+                    remaining[0] -= 1
+                    condition.notify_all()
+
+        pool = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        if failure:
+            raise failure[0]
+
+
+def _ready(
+    first: list[int], block: list[int], following: list[int], busy: list[bool], latest_first: bool
+) -> int:
+    """A sweep whose next task (``following``) may start now (see :class:`LeaderTasks`), or -1:
+    the earliest in rank order, or the latest with ``latest_first``."""
+    chosen = -1
+    limit = 1 << 62  # the least next block of the earlier sweeps
+    for k in range(len(first) - 1):
+        t = following[k]
+        pending = t < first[k + 1]
+        if pending and not busy[k] and block[t] + 2 <= limit:
+            if not latest_first:
+                return k
+            chosen = k
+        if pending:
+            limit = min(limit, block[t])
+    return chosen
+
+
+def leader_tasks(sweep: np.ndarray, hour: np.ndarray, hours: int) -> LeaderTasks:
+    """The tasks of :class:`LeaderTasks` for anchors of rank classes ``sweep`` and start hours
+    ``hour``, in rank order, with blocks of ``hours`` hours."""
+    n = sweep.size
+    if n == 0:
+        empty = np.zeros(0, np.int64)
+        return LeaderTasks(empty, empty, empty, np.zeros(1, np.int64))
+    hour = hour.astype(np.int64)
+    block = (hour - hour.min()) // hours
+    new_sweep = np.r_[True, sweep[1:] != sweep[:-1]]
+    lo = np.flatnonzero(new_sweep | np.r_[True, block[1:] != block[:-1]])
+    sweep_first = np.flatnonzero(new_sweep[lo])
+    return LeaderTasks(
+        lo=lo,
+        hi=np.r_[lo[1:], n].astype(np.int64),
+        block=block[lo],
+        sweep_first=np.r_[sweep_first, lo.size].astype(np.int64),
+    )
 
 
 def count_matches(
@@ -500,6 +691,16 @@ def _score(
 
 
 @compiled
+def _reach(a: Any, window_m: float, class_floats: np.ndarray, c: int) -> float:  # pragma: no cover
+    """How far apart on the grid, east-west or north-south, record ``a`` and a report of class
+    ``c`` it matches can be at most: the half-width of its search box (the grid's distances
+    are never larger than the sphere's, see
+    :func:`truce.verification.reports.grid_coordinates`)."""
+    reach: float = (max(window_m, class_floats[c, 2]) + a.radius + class_floats[c, 1]) * MARGIN
+    return reach + SLACK_M
+
+
+@compiled
 def _box(
     a: Any,
     gx: float,
@@ -514,10 +715,10 @@ def _box(
 ) -> tuple[int, int, int, int, int, int]:  # pragma: no cover
     """The cell columns, cell rows and quantised times record ``a`` may match class c within."""
     size = class_floats[c, 0]
-    reach = (max(window_m, class_floats[c, 2]) + a.radius + class_floats[c, 1]) * MARGIN
-    reach += SLACK_M
+    reach = _reach(a, window_m, class_floats, c)
     col_lo = max(int(np.floor((gx - reach - origin[0]) / size)), 0)
-    col_hi = int(np.floor((gx + reach - origin[0]) / size))
+    col_max = (1 << (class_ints[c, 7] - class_ints[c, 0])) - 1
+    col_hi = min(int(np.floor((gx + reach - origin[0]) / size)), col_max)
     y_max = (1 << class_ints[c, 0]) - 1
     row_lo = max(int(np.floor((gy - reach - origin[1]) / size)), 0)
     row_hi = min(int(np.floor((gy + reach - origin[1]) / size)), y_max)
@@ -531,6 +732,8 @@ def _box(
 @compiled
 def _leaders(
     order: np.ndarray,
+    lo: int,
+    hi: int,
     grid: np.ndarray,
     window_m: np.ndarray,
     window_us: np.ndarray,
@@ -550,14 +753,17 @@ def _leaders(
     best: np.ndarray,
     best_score: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Greedy leaders in rank order: each claims the undecided anchors it matches, and every
-    anchor it matches counts it and keeps it if it is the closest so far (leaders come in rank
-    order, so of two equally close the first found is the better-ranked)."""
-    for p in order:
+    """Greedy leaders in rank order (``order[lo:hi]``): each claims the undecided anchors it
+    matches, and every anchor it matches counts it and keeps it if it is the closest so far
+    (leaders come in rank order, so of two equally close the first found is the better-ranked).
+    A candidate's record is read only if its time (``tq``, ``reach_q``) and its grid point are
+    within the leader's reach (the search box cut to the point)."""
+    for p in order[lo:hi]:
         if state[p] != 0:
             continue
         state[p] = 1
         a = records[p]
+        gx, gy = grid[0, p], grid[1, p]
         wm, wt = window_m[a.type], window_us[a.type]
         own_reach = max(2 * wt, a.span2)
         for c in range(class_floats.shape[0]):
@@ -568,28 +774,37 @@ def _leaders(
                 continue
             shift = class_ints[c, 5]
             t_a = (a.mid2 - t0) >> shift
+            space = _reach(a, wm, class_floats, c)
             reach_a = ((own_reach + (1 << shift) - 1) >> shift) + 1
             y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
-            for col in range(col_lo, col_hi + 1):
-                k = _lower(cells, first, last, (col << y_bits) | row_lo)
-                top = (col << y_bits) | row_hi
-                while k < last and cells[k] <= top:
-                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
-                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
-                    while q < end and tq[q] <= t_hi:
-                        if state[q] != 1 and (
-                            abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
-                            or reach_q[q] == REACH_UNKNOWN
-                        ):
-                            score = _score(records[q], a, window_m, window_us, kinds)
-                            if score >= 0.0:
-                                state[q] = 2
-                                count[q] += 1
-                                if score < best_score[q]:
-                                    best_score[q] = score
-                                    best[q] = p
-                        q += 1
-                    k += 1
+            slab_shift, cell_bits = class_ints[c, 6], class_ints[c, 7]
+            for slab in range(t_lo >> slab_shift, (t_hi >> slab_shift) + 1):
+                base = slab << cell_bits
+                for col in range(col_lo, col_hi + 1):
+                    k = _lower(cells, first, last, base | (col << y_bits) | row_lo)
+                    top = base | (col << y_bits) | row_hi
+                    while k < last and cells[k] <= top:
+                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
+                        while q < end and tq[q] <= t_hi:
+                            if (
+                                state[q] != 1
+                                and (
+                                    abs(tq[q] - t_a) <= reach_a + np.int64(reach_q[q])
+                                    or reach_q[q] == REACH_UNKNOWN
+                                )
+                                and abs(grid[0, q] - gx) <= space
+                                and abs(grid[1, q] - gy) <= space
+                            ):
+                                score = _score(records[q], a, window_m, window_us, kinds)
+                                if score >= 0.0:
+                                    state[q] = 2
+                                    count[q] += 1
+                                    if score < best_score[q]:
+                                        best_score[q] = score
+                                        best[q] = p
+                            q += 1
+                        k += 1
 
 
 @compiled_parallel
@@ -625,19 +840,24 @@ def _count(
             if t_hi < t_lo or row_hi < row_lo:
                 continue
             y_bits, first, last = class_ints[c, 0], class_ints[c, 1], class_ints[c, 2]
-            for col in range(col_lo, col_hi + 1):
-                k = _lower(cells, first, last, (col << y_bits) | row_lo)
-                top = (col << y_bits) | row_hi
-                while k < last and cells[k] <= top and count[p] < limit:
-                    end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
-                    q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
-                    while q < end and tq[q] <= t_hi:
-                        if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
-                            count[p] += 1
-                            found[p] = q
-                            if count[p] >= limit:
-                                break
-                        q += 1
-                    k += 1
+            slab_shift, cell_bits = class_ints[c, 6], class_ints[c, 7]
+            for slab in range(t_lo >> slab_shift, (t_hi >> slab_shift) + 1):
+                base = slab << cell_bits
+                for col in range(col_lo, col_hi + 1):
+                    k = _lower(cells, first, last, base | (col << y_bits) | row_lo)
+                    top = base | (col << y_bits) | row_hi
+                    while k < last and cells[k] <= top and count[p] < limit:
+                        end = cell_time[k, 5] if cell_time[k, 0] <= t_hi else cell_time[k, 4]
+                        q = _first_time(tq, cell_time, time_table, k, cell_time[k, 4], end, t_lo)
+                        while q < end and tq[q] <= t_hi:
+                            if _score(a, records[q], window_m, window_us, kinds) >= 0.0:
+                                count[p] += 1
+                                found[p] = q
+                                if count[p] >= limit:
+                                    break
+                            q += 1
+                        k += 1
+                    if count[p] >= limit:
+                        break
                 if count[p] >= limit:
                     break
