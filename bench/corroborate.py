@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 
 from corroboration_synthetic import bench_reports  # noqa: E402
 
+from truce.memory import prefer_jemalloc, return_freed_memory  # noqa: E402
 from truce.verification import CORROBORATION_COLUMNS, corroborate  # noqa: E402
 from truce.verification.config import CorroborationConfig  # noqa: E402
 from truce.verification.grouping import group_reports  # noqa: E402
@@ -106,12 +107,13 @@ def read_reports(path: Path) -> pa.Table:
     Parquet reader used for its buffers and no longer needs is handed back, so that the peak
     measures corroboration."""
     empty = empty_columns(path)
-    table = pq.read_table(
-        path,
-        columns=[name for name in CORROBORATION_COLUMNS if name not in empty],
-        read_dictionary=list(DICTIONARY_COLUMNS),
-    )
-    table = narrow_dictionaries(table)
+    columns = [name for name in CORROBORATION_COLUMNS if name not in empty]
+    # row group by row group: the same table (one chunk per row group, as ``read_table`` gives)
+    # with about 0.5 GB less left behind at 10 M in the allocator by the reader's buffers
+    file = pq.ParquetFile(path, read_dictionary=list(DICTIONARY_COLUMNS), pre_buffer=False)
+    parts = [file.read_row_group(i, columns=columns) for i in range(file.num_row_groups)]
+    table = narrow_dictionaries(pa.concat_tables(parts))
+    del parts
     pa.default_memory_pool().release_unused()
     return table
 
@@ -190,6 +192,8 @@ def main() -> int:
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
+        return_freed_memory()  # as the ``truce`` command does (see truce.memory); jemalloc is
+        # chosen in this process's environment by the parent (prefer_jemalloc)
         print(json.dumps(time_one(args.one)))
         return 0
     warm_up(cached(args.sizes[0]))
@@ -197,8 +201,11 @@ def main() -> int:
         path = cached(count)
         runs = []
         for _ in range(args.repeat):
+            environ = dict(os.environ)
+            prefer_jemalloc(environ)
             out = subprocess.run(
                 [sys.executable, __file__, "--one", str(path)],
+                env=environ,
                 check=True,
                 capture_output=True,
                 text=True,

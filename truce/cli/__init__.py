@@ -63,5 +63,5 @@ _same_help_everywhere(cli)
 
 
 def main() -> None:
-    """Entry point of the ``truce`` command."""
+    """Run the command line (the ``truce`` command starts at :mod:`truce.command`)."""
     sys.exit(run_guarded(cli))

@@ -127,8 +127,8 @@ def build_tables(
     del position, incident_of_head
     # where each report sits in ``rows``: every other take of ids is from the incidents'
     # list of ids (one array, in that order), not from a combined copy of the input's column
-    place = np.empty(n, dtype=np.int64)
-    place[rows] = np.arange(n, dtype=np.int64)
+    place = np.empty(n, dtype=rows.dtype)
+    place[rows] = np.arange(n, dtype=rows.dtype)
     decided = np.zeros(n, dtype=bool)
     decided[list(applied.decided_rows)] = True
     head_ids = _one_chunk(arrays.table.column("event_id").take(pa.array(heads)))
@@ -182,10 +182,12 @@ def _rows_by_incident(
     inc: np.ndarray, position: np.ndarray, heads: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
     """Reports sorted by incident, each incident's head first, then the others by ``position``
-    (a permutation): a counting sort."""
-    in_order = np.empty(position.size, dtype=np.int64)
-    in_order[position] = np.arange(position.size, dtype=np.int64)
-    rows = np.empty(position.size, dtype=np.int64)
+    (a permutation): a counting sort. Report numbers are int32 below 2**31 reports (half the
+    memory of this array and of the places made from it, which are held to the end)."""
+    kind = np.int32 if position.size < 2**31 else np.int64
+    in_order = np.empty(position.size, dtype=kind)
+    in_order[position] = np.arange(position.size, dtype=kind)
+    rows = np.empty(position.size, dtype=kind)
     _place_rows(inc, in_order, heads, offsets.astype(np.int64), rows)
     return rows
 
