@@ -7,7 +7,9 @@ and cached as Parquet; each timing runs in a fresh process, so its peak memory (
 which includes reading the Parquet file) is its own. Only the columns corroboration reads are
 read (``CORROBORATION_COLUMNS``: all but ``raw``), those of few distinct values
 dictionary-encoded (:func:`read_reports`). The load average is printed before and after each
-run: the machine is shared, and figures taken under load are slower. The compiled
+run: the machine is shared, and figures taken under load are slower. ``peak_rss_mb`` is in MiB
+(``ru_maxrss`` / 1024); the summary line gives it in GB (10**9 bytes) too. Each timed process
+has the memory settings of the ``truce`` command (:mod:`truce.memory`). The compiled
 kernels (numba) are compiled once and cached on disk; a small warm-up run in the parent process
 makes sure the timed runs load them rather than compile them.
 
@@ -215,7 +217,8 @@ def main() -> int:
         best = min(runs, key=lambda r: float(r["seconds"]))
         print(
             f"{count:,} reports: best {best['seconds']} s ({best['cpu_seconds']} s CPU), "
-            f"peak RSS {best['peak_rss_mb']} MB, largest incident {best['largest_incident']}, "
+            f"peak RSS {best['peak_rss_mb']} MiB ({best['peak_rss_mb'] * 1.048576 / 1000:.2f} GB), "
+            f"largest incident {best['largest_incident']}, "
             f"load {best['load_before']} -> {best['load_after']}"
         )
     check = brute_force_check(cached(args.sizes[0]), args.sample)
