@@ -6,7 +6,8 @@ Imports the first ``--rows`` FIRMS detections (as ``import_events.py`` does, chu
 then times, each in CPU and wall seconds: every event as ``EVENT_SCHEMA`` batches
 (``iter_event_batches``: what adjudication and ``truce check --on reports`` read), the columns
 corroboration reads (``_all_reports``), and ``--lookups`` events read one at a time by id (as
-``ledger prove``, ``incidents show`` and evidence links do). Runs against the code it is in, so
+``ledger prove``, ``incidents show`` and evidence links do), and five found by their own
+``event_id`` text (``ids_named``, which reads that column of every block). Runs against the code it is in, so
 the same command compares two commits (before blocks, events were rows of ``events``).
 """
 
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from import_events import DEFAULT_POSTGRES, postgres_schema, source_file  # noqa: E402
 
 from truce.workspace import Workspace, import_file  # noqa: E402
+from truce.workspace.eventblocks import ids_named, stored_events  # noqa: E402
 from truce.workspace.eventrows import iter_event_batches  # noqa: E402
 from truce.workspace.incidents import _all_reports  # noqa: E402
 
@@ -97,6 +99,18 @@ def main() -> int:
                     "cpu_s": cpu,
                     "us_each": round(wall / len(picked) * 1e6),
                 }
+                if picked:
+                    names = stored_events(conn, picked[:5], ["event_id"]).column("event_id")
+                    wall, cpu, found = _timed(
+                        lambda: [ids_named(conn, name) for name in names.to_pylist()]
+                    )
+                    figures["by_event_id_text"] = {
+                        "lookups": len(names),
+                        "wall_s": wall,
+                        "cpu_s": cpu,
+                        "ms_each": round(wall / max(len(names), 1) * 1e3, 1),
+                        "found": sum(len(ids) for ids in found),
+                    }
         finally:
             workspace.close()
         if admin is not None:
