@@ -7,8 +7,9 @@ then times, each in CPU and wall seconds: every event as ``EVENT_SCHEMA`` batche
 (``iter_event_batches``: what adjudication and ``truce check --on reports`` read), the columns
 corroboration reads (``_all_reports``), and ``--lookups`` events read one at a time by id (as
 ``ledger prove``, ``incidents show`` and evidence links do), and five found by their own
-``event_id`` text (``ids_named``, which reads that column of every block). Runs against the code it is in, so
-the same command compares two commits (before blocks, events were rows of ``events``).
+``event_id`` text (``ids_named``, which reads that column of every block). Runs against the
+code it is in, so the same command compares two commits (before blocks, events were rows of
+``events``).
 """
 
 from __future__ import annotations
