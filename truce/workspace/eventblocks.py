@@ -111,20 +111,12 @@ class Block:
         schema, options = _reading(wanted)
         try:
             reader = pa.ipc.open_file(pa.py_buffer(self.data), options=options)
+            table = reader.read_all()
             if positions is None:
-                table = reader.read_all()
                 picked = np.arange(self.count, dtype=np.int64)
             else:
                 picked = np.asarray(positions, dtype=np.int64)
-                batches = sorted(set((picked // BATCH_ROWS).tolist()))
-                if batches == [0] and reader.num_record_batches == 1:
-                    table = pa.Table.from_batches([reader.get_batch(0)]).take(picked)
-                else:
-                    parts = [reader.get_batch(b) for b in batches]
-                    held = np.asarray(batches, dtype=np.int64)
-                    local = np.searchsorted(held, picked // BATCH_ROWS) * BATCH_ROWS
-                    local += picked % BATCH_ROWS
-                    table = pa.Table.from_batches(parts, schema=reader.schema).take(local)
+                table = table.take(picked)
         except (pa.ArrowException, OSError, ValueError, IndexError) as exc:
             raise BlockUnreadable(self, f"cannot be decoded ({exc})") from exc
         if table.num_rows != len(picked) or (positions is None and table.num_rows != self.count):
@@ -259,17 +251,22 @@ def iter_blocks(conn: Connection, *, after: int = 0) -> Iterator[Block]:
             last = block.first_id
 
 
+_HOLDING = (
+    sa.select(*_BLOCK_COLUMNS)
+    .where(event_blocks.c.id <= sa.bindparam("event"))
+    .order_by(event_blocks.c.id.desc())
+    .limit(1)
+)
+"""The block whose range would hold event ``event``: built once (building the statement cost
+about as much as running it, for an event read alone by id)."""
+
+
 def blocks_holding(conn: Connection, ids: Iterable[int]) -> Iterator[tuple[Block, list[int]]]:
     """Each block that holds some of ``ids``, with the positions in it of those ids (sorted)."""
     wanted = sorted(set(ids))
     start = 0
     while start < len(wanted):
-        row = conn.execute(
-            sa.select(*_BLOCK_COLUMNS)
-            .where(event_blocks.c.id <= wanted[start])
-            .order_by(event_blocks.c.id.desc())
-            .limit(1)
-        ).first()
+        row = conn.execute(_HOLDING, {"event": wanted[start]}).first()
         if row is None or int(row[0]) + int(row[1]) <= wanted[start]:
             start += 1  # not stored
             continue
@@ -284,7 +281,7 @@ def stored_events(
 ) -> pa.Table:
     """The stored events with ``ids`` (every event when None) in id order, with ``columns`` of
     :data:`COLUMNS` (all when None; ``id`` is always first). Ids not stored are left out."""
-    wanted = ["id", *(c for c in (COLUMNS if columns is None else columns) if c != "id")]
+    wanted = _with_id(columns)
     tables = (
         list(iter_event_tables(conn, wanted))
         if ids is None
@@ -297,7 +294,7 @@ def stored_events(
 
 def iter_event_tables(conn: Connection, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
     """Every stored event in id order, one table per block, with ``columns``."""
-    wanted = ["id", *(c for c in (COLUMNS if columns is None else columns) if c != "id")]
+    wanted = _with_id(columns)
     for block in iter_blocks(conn):
         yield block.decode(wanted)
 
@@ -309,6 +306,11 @@ def ids_named(conn: Connection, event_id: str) -> list[int]:
         mask = pc.equal(table.column("event_id"), event_id)
         found.extend(table.column("id").filter(mask).to_pylist())
     return found
+
+
+def _with_id(columns: Sequence[str] | None) -> list[str]:
+    """``columns`` (all of :data:`COLUMNS` when None) with ``id`` first."""
+    return ["id", *(c for c in (COLUMNS if columns is None else columns) if c != "id")]
 
 
 def _empty(columns: Sequence[str]) -> pa.Table:
