@@ -20,7 +20,6 @@ both, at the same speed (24 to 26 s).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from collections.abc import MutableMapping
 
@@ -45,12 +44,10 @@ def prefer_jemalloc(environ: MutableMapping[str, str] | None = None) -> None:
 def return_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
     """Fix glibc's mapping threshold at ``threshold`` bytes; False where the C library is not
     glibc (nothing is changed then)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):
+    # the symbols already loaded in this process (libc's among them): no search for the
+    # library file, which would start ``ldconfig`` on every start of the command
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is None:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
