@@ -43,7 +43,11 @@ sys.path.insert(0, str(HERE))
 
 from corroboration_synthetic import bench_reports  # noqa: E402
 
-from truce.memory import prefer_jemalloc, return_freed_memory  # noqa: E402
+from truce.memory import (  # noqa: E402
+    ARROW_POOL_VARIABLE,
+    prefer_jemalloc,
+    return_freed_memory,
+)
 from truce.verification import CORROBORATION_COLUMNS, corroborate  # noqa: E402
 from truce.verification.config import CorroborationConfig  # noqa: E402
 from truce.verification.grouping import group_reports  # noqa: E402
@@ -194,8 +198,13 @@ def main() -> int:
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        return_freed_memory()  # as the ``truce`` command does (see truce.memory); jemalloc is
-        # chosen in this process's environment by the parent (prefer_jemalloc)
+        if ARROW_POOL_VARIABLE not in os.environ:
+            # run directly: start again with Arrow's pool chosen before pyarrow loads, as the
+            # parent does for its runs and the ``truce`` command for itself (truce.memory)
+            environ = dict(os.environ)
+            prefer_jemalloc(environ)
+            os.execve(sys.executable, [sys.executable, *sys.argv], environ)
+        return_freed_memory()
         print(json.dumps(time_one(args.one)))
         return 0
     warm_up(cached(args.sizes[0]))
