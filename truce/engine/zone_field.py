@@ -31,7 +31,9 @@ class ZoneField(SegmentsField):
             [(coords, i) for i, g in enumerate(self.features) for coords in line_parts(g)]
         )
         self._edge_tree = shapely.STRtree(self.edges.shapes())
-        self._feature_tree = shapely.STRtree(self.features)
+        self._boxes: list[tuple[float, float, float, float]] = [
+            (float(w), float(s), float(e), float(n)) for w, s, e, n in shapely.bounds(self.features)
+        ]
         for feature in self.features:
             shapely.prepare(feature)
         self.owner = np.zeros(0, dtype=np.int32)
@@ -71,16 +73,28 @@ class ZoneField(SegmentsField):
         return near_edge | shared
 
     def _containing(self, lon: FloatArray, lat: FloatArray) -> IntArray:
-        """The first area holding each point, -1 for none."""
+        """The first area holding each point (strictly inside: a point on an area's edge is
+        not held by it), -1 for none.
+
+        The points are sorted by longitude once; each area then tests, with its prepared
+        geometry and no point objects, only the points in the longitude range of its box and
+        not yet owned by an earlier area.
+        """
         owner = np.full(len(lon), -1, dtype=np.int64)
         if len(lon) == 0:
             return owner
-        points, areas = self._feature_tree.query(shapely.points(lon, lat), predicate="within")
-        order = np.lexsort((areas, points))
-        points, areas = points[order], areas[order]
-        first = np.ones(len(points), dtype=bool)
-        first[1:] = points[1:] != points[:-1]
-        owner[points[first]] = areas[first]
+        order = np.argsort(lon, kind="stable")
+        sorted_lon = lon[order]
+        for area, (west, south, east, north) in enumerate(self._boxes):
+            first = int(np.searchsorted(sorted_lon, west, side="left"))
+            last = int(np.searchsorted(sorted_lon, east, side="right"))
+            if last <= first:
+                continue
+            span = order[first:last]
+            span = span[(owner[span] < 0) & (lat[span] >= south) & (lat[span] <= north)]
+            if len(span):
+                held = shapely.contains_xy(self.features[area], lon[span], lat[span])
+                owner[span[held]] = area
         return owner
 
     def _coarse_done(
