@@ -1,6 +1,6 @@
 """The first, cheapest pass over a batch: which events may concern which units at all.
 
-Three bit masks (one bit per unit) are combined per event with a handful of numpy operations:
+Three bit masks (one bit per unit) are combined per event in one compiled pass (:func:`_word_rows`):
 one per grid cell (the unit's fields come within their reach plus :data:`NARROW_M` of the cell),
 one per event kind and weapon class (the unit's tables give them a level), and one per batch (the
 unit's span meets the batch's time range). Events with a wide precision circle skip the cell
@@ -17,6 +17,7 @@ from truce.engine.batch import KIND_SLUGS, WEAPON_SLUGS, PreparedBatch
 from truce.engine.checks import EventUnit
 from truce.engine.fields import NARROW_M
 from truce.engine.grid import IntArray, Window
+from truce.engine.kernels import compiled
 
 _WORD = 64
 
@@ -38,6 +39,7 @@ class Prefilter:
         self.spatial = np.zeros(self.words, dtype=np.uint64)
         for index, unit in enumerate(units):
             self._add(index, unit)
+        _warm()
 
     def _add(self, index: int, unit: EventUnit) -> None:
         word, bit = divmod(index, _WORD)
@@ -63,31 +65,31 @@ class Prefilter:
         out: list[IntArray] = [np.zeros(0, dtype=np.int64) for _ in self.units]
         if batch.size == 0 or not self.units:
             return out
-        local = self.window.local(batch.ix, batch.iy)
-        local = np.where(local >= 0, local, self.window.size)
-        kind = np.where(batch.kind >= 0, batch.kind, len(KIND_SLUGS))
-        weapon = np.where(batch.weapon >= 0, batch.weapon, len(WEAPON_SLUGS))
         timely = self._timely(batch)
         wide = batch.wide & batch.located
         named = batch.has_target & batch.located
+        window = self.window
         for word in range(self.words):
             if not timely[word]:
                 continue
-            bits = self.cells[word][local]
-            if wide.any():
-                bits |= np.where(wide, self.spatial[word], np.uint64(0))
-            if self.bypass[word] and named.any():
-                bits |= np.where(named, self.bypass[word], np.uint64(0))
-            bits &= self.kinds[word][kind] | self.weapons[word][weapon]
-            bits &= timely[word]
-            hit = np.flatnonzero(bits)
-            if len(hit) == 0:
-                continue
-            hit_bits = bits[hit]
+            offsets = np.zeros(_WORD + 1, dtype=np.int64)
+            rows = _word_rows(
+                batch.ix,
+                batch.iy,
+                np.array([window.x0, window.y0, window.nx, window.ny], dtype=np.int64),
+                self.cells[word],
+                batch.kind,
+                self.kinds[word],
+                batch.weapon,
+                self.weapons[word],
+                wide,
+                named,
+                np.array([self.spatial[word], self.bypass[word], timely[word]], dtype=np.uint64),
+                offsets,
+            )
             for bit in range(min(_WORD, len(self.units) - word * _WORD)):
-                mine = hit[(hit_bits >> np.uint64(bit)) & np.uint64(1) != 0]
-                if len(mine):
-                    out[word * _WORD + bit] = mine
+                if offsets[bit + 1] > offsets[bit]:
+                    out[word * _WORD + bit] = rows[offsets[bit] : offsets[bit + 1]]
         return out
 
     def _timely(self, batch: PreparedBatch) -> NDArray[np.uint64]:
@@ -99,3 +101,83 @@ class Prefilter:
                 word, bit = divmod(index, _WORD)
                 timely[word] |= np.uint64(1) << np.uint64(bit)
         return timely
+
+
+@compiled
+def _word_rows(
+    ix: IntArray,
+    iy: IntArray,
+    window: IntArray,
+    cells: NDArray[np.uint64],
+    kind: NDArray[np.int16],
+    kinds: NDArray[np.uint64],
+    weapon: NDArray[np.int16],
+    weapons: NDArray[np.uint64],
+    wide: NDArray[np.bool_],
+    named: NDArray[np.bool_],
+    masks: NDArray[np.uint64],
+    offsets: IntArray,
+) -> IntArray:
+    """The rows of a batch each unit of one 64-unit word may concern, grouped by unit.
+
+    Per row, the unit bits are: the row's cell mask (``cells``, laid out on ``window`` =
+    x0, y0, nx, ny; the last entry, zero, for rows outside it), or all spatial units
+    (``masks[0]``) for a wide circle, or-ed with the units matching targets by name
+    (``masks[1]``) for a row naming a target, and-ed with the kind or weapon masks (their last
+    entries for a missing code) and the batch's timely units (``masks[2]``). Returns the rows of
+    unit bit ``b`` as ``rows[offsets[b]:offsets[b + 1]]``, ascending (``offsets`` is filled).
+    """
+    x0, y0, nx, ny = window[0], window[1], window[2], window[3]
+    outside = nx * ny
+    no_kind, no_weapon = len(kinds) - 1, len(weapons) - 1
+    size = len(ix)
+    bits = np.empty(size, dtype=np.uint64)
+    counts = np.zeros(64, dtype=np.int64)
+    one = np.uint64(1)
+    for row in range(size):
+        cx, cy = ix[row] - x0, iy[row] - y0
+        local = cy * nx + cx if 0 <= cx < nx and 0 <= cy < ny else outside
+        b = cells[local]
+        if wide[row]:
+            b |= masks[0]
+        if named[row]:
+            b |= masks[1]
+        k = kind[row] if kind[row] >= 0 else no_kind
+        w = weapon[row] if weapon[row] >= 0 else no_weapon
+        b &= (kinds[k] | weapons[w]) & masks[2]
+        bits[row] = b
+        bit = 0
+        while b:
+            if b & one:
+                counts[bit] += 1
+            b >>= one
+            bit += 1
+    offsets[0] = 0
+    for bit in range(64):
+        offsets[bit + 1] = offsets[bit] + counts[bit]
+    rows = np.empty(offsets[64], dtype=np.int64)
+    at = offsets[:64].copy()
+    for row in range(size):
+        b = bits[row]
+        bit = 0
+        while b:
+            if b & one:
+                rows[at[bit]] = row
+                at[bit] += 1
+            b >>= one
+            bit += 1
+    return rows
+
+
+def _warm() -> None:
+    """Load :func:`_word_rows` (from numba's disk cache, or compiling it) at set-up rather than
+    inside the first batch."""
+    nowhere = np.zeros(0, dtype=np.int64)
+    none16 = np.zeros(0, dtype=np.int16)
+    mask = np.zeros(1, dtype=np.uint64)
+    flags = np.zeros(0, dtype=bool)
+    window = np.zeros(4, dtype=np.int64)
+    offsets = np.zeros(_WORD + 1, dtype=np.int64)
+    _word_rows(
+        nowhere, nowhere, window, mask, none16, mask, none16, mask, flags, flags, mask, offsets
+    )
