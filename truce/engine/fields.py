@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from truce.engine.grid import CELL_LAT, CELL_LON, FloatArray, IntArray, Window, half_diagonal_m
-from truce.engine.kernels import nearest_points, nearest_segments
+from truce.engine.kernels import compiled, nearest_points, nearest_segments
 from truce.geodesy import LCC, inverse_scale, projected_distance_m, segment_distance_m
 
 NARROW_M = 2000.0
@@ -89,6 +89,8 @@ class Field(ABC):
         self.start = np.zeros(1, dtype=np.int32)
         self.items = np.zeros(0, dtype=np.int32)
         self.outside_lo = 0.0
+        nowhere = np.zeros(0, dtype=np.int64)
+        self.cell_bounds(nowhere, nowhere, nowhere)  # load the compiled pass at set-up
 
     # --- what each kind of field defines -------------------------------------------------
     @abstractmethod
@@ -232,6 +234,29 @@ class Field(ABC):
         hi = np.where(inside, self.hi[safe], np.inf)
         return lo.astype(np.float64), hi.astype(np.float64)
 
+    def cell_bounds(
+        self, ix: IntArray, iy: IntArray, rows: IntArray
+    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        """For the ``rows`` of a batch's global cell numbers ``ix``, ``iy``: the local cell
+        index and the bounds of ``f`` there, what :meth:`local` then :meth:`bounds` give, in one
+        compiled pass."""
+        local = np.empty(len(rows), dtype=np.int64)
+        lo, hi = np.empty(len(rows)), np.empty(len(rows))
+        window = self.window
+        _cell_bounds(
+            ix,
+            iy,
+            rows,
+            np.array([window.x0, window.y0, window.nx, window.ny], dtype=np.int64),
+            self.lo,
+            self.hi,
+            float(self.lo.dtype.type(self.outside_lo)),
+            local,
+            lo,
+            hi,
+        )
+        return local, lo, hi
+
     def exact(self, lon: FloatArray, lat: FloatArray, local: IntArray) -> Exact:
         """Exact values: from the cell's candidates where it has them, else from the tree."""
         has_list = local >= 0
@@ -270,6 +295,36 @@ class Field(ABC):
         distance = self._pair_distance(x[owner], y[owner], lat[owner], prim)
         best, chosen = _group_min(distance, owner, len(lon))
         return Exact(self._sign(lon, lat, best), prim[chosen])
+
+
+@compiled
+def _cell_bounds(
+    ix: IntArray,
+    iy: IntArray,
+    rows: IntArray,
+    window: IntArray,
+    lo_table: NDArray[np.float32],
+    hi_table: NDArray[np.float32],
+    outside_lo: float,
+    local: IntArray,
+    lo: FloatArray,
+    hi: FloatArray,
+) -> None:
+    """Fill ``local``, ``lo``, ``hi`` for ``rows``: the cell of ``(ix, iy)[row]`` in ``window``
+    (x0, y0, nx, ny) and the tables' bounds there, or -1, ``outside_lo``, +inf outside it."""
+    x0, y0, nx, ny = window[0], window[1], window[2], window[3]
+    for i in range(len(rows)):
+        row = rows[i]
+        cx, cy = ix[row] - x0, iy[row] - y0
+        if 0 <= cx < nx and 0 <= cy < ny:
+            cell = cy * nx + cx
+            local[i] = cell
+            lo[i] = lo_table[cell]
+            hi[i] = hi_table[cell]
+        else:
+            local[i] = -1
+            lo[i] = outside_lo
+            hi[i] = np.inf
 
 
 def _pad_array(values: FloatArray) -> FloatArray:

@@ -178,8 +178,7 @@ class ProhibitedActUnit(EventUnit):
         named = np.where(allowed, self._named(batch, rows, target_class, objects), -1)
         precision = batch.precision[rows]
         field = objects.field
-        local = field.local(batch.ix[rows], batch.iy[rows])
-        lo, _ = field.bounds(local)
+        local, lo, _ = field.cell_bounds(batch.ix, batch.iy, rows)
         todo = np.flatnonzero(allowed & (named < 0) & (lo - precision <= limit))
         if len(todo):
             exact = field.exact(batch.lon[rows[todo]], batch.lat[rows[todo]], local[todo])

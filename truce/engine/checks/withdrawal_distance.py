@@ -126,8 +126,7 @@ class WithdrawalUnit(EventUnit):
 
     def _side(self, batch: PreparedBatch, rows: IntArray, precision: FloatArray) -> IntArray:
         """0 inside, 1 outside, 2 when the circle straddles the boundary."""
-        local = self.sides.local(batch.ix[rows], batch.iy[rows])
-        lo, hi = self.sides.bounds(local)
+        local, lo, hi = self.sides.cell_bounds(batch.ix, batch.iy, rows)
         side = np.where(hi + precision <= 0, 0, np.where(lo - precision > 0, 1, 2))
         todo = np.flatnonzero(side == 2)
         if len(todo):
@@ -169,8 +168,7 @@ class WithdrawalUnit(EventUnit):
                 continue
             done.add(features.layer)
             index = layers.index(features.layer)
-            local = field.local(batch.ix[rows], batch.iy[rows])
-            lo, _ = field.bounds(local)
+            local, lo, _ = field.cell_bounds(batch.ix, batch.iy, rows)
             todo = np.flatnonzero(relevant & (lo - precision <= limit))
             if len(todo) == 0:
                 continue

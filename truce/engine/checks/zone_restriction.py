@@ -56,8 +56,7 @@ def against_area(batch: PreparedBatch, rows: IntArray, area: AreaSet) -> AreaMat
     """Whether each row's circle lies in the area (or its corridor), exactly where it matters."""
     limit = area.corridor_m or 0.0
     precision = batch.precision[rows]
-    local = area.field.local(batch.ix[rows], batch.iy[rows])
-    lo, hi = area.field.bounds(local)
+    local, lo, hi = area.field.cell_bounds(batch.ix, batch.iy, rows)
     space = np.full(len(rows), BEYOND, dtype=np.int8)
     f = np.full(len(rows), np.nan)
     feature = np.full(len(rows), -1, dtype=np.int64)
