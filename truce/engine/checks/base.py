@@ -33,8 +33,10 @@ from truce.engine.explain import (
 from truce.engine.fields import Field
 from truce.engine.findings import Finding
 from truce.engine.grid import FloatArray, IntArray
+from truce.engine.kernels import compiled
 from truce.engine.layers import FieldCache, proxy_words, version_spans, versions_words
-from truce.engine.timing import INSIDE, OUTSIDE, Span, classify, stamp_text
+from truce.engine.timing import INSIDE, Span, stamp_text
+from truce.engine.timing import STRADDLES as TIME_STRADDLES
 from truce.instant import Instant
 
 POSSIBLE, ATTEMPT, VIOLATION = 1, 2, 3
@@ -144,6 +146,7 @@ class EventUnit(ABC):
         self.kind_levels = np.zeros(len(KIND_SLUGS), dtype=np.uint8)
         self.weapon_levels = np.zeros(len(WEAPON_SLUGS), dtype=np.uint8)
         self.bypass_targets = False
+        _warm_screen()
 
     @abstractmethod
     def near(self) -> list[tuple[Field, float]]:
@@ -256,12 +259,82 @@ def weapon_level(
 
 def screen(batch: PreparedBatch, rows: IntArray, span: Span, level: NDArray[np.uint8]) -> Screen:
     """Keep located rows with a level (from the kind or weapon tables) whose time span meets
-    the unit's span."""
-    keep = (level > 0) & batch.located[rows]
-    rows, level = rows[keep], level[keep]
-    status, fraction = classify(batch.start[rows], batch.end[rows], span)
-    keep = status != OUTSIDE
-    return Screen(rows[keep], level[keep], status[keep], fraction[keep])
+    the unit's span (as :func:`truce.engine.timing.classify` says, in one compiled pass)."""
+    kept = np.empty(len(rows), dtype=np.int64)
+    status = np.empty(len(rows), dtype=np.int8)
+    fraction = np.empty(len(rows))
+    count = _screen(
+        rows,
+        level,
+        batch.located,
+        batch.start,
+        batch.end,
+        span.start,
+        span.end,
+        kept,
+        status,
+        fraction,
+    )
+    keep = kept[:count]
+    return Screen(rows[keep], level[keep], status[:count], fraction[:count])
+
+
+def _warm_screen() -> None:
+    """Load :func:`_screen` (from numba's disk cache, or compiling it) at set-up rather than
+    inside the first batch."""
+    nowhere = np.zeros(0, dtype=np.int64)
+    _screen(
+        nowhere,
+        np.zeros(0, dtype=np.uint8),
+        np.zeros(0, dtype=bool),
+        nowhere,
+        nowhere,
+        0,
+        0,
+        nowhere,
+        np.zeros(0, dtype=np.int8),
+        np.zeros(0),
+    )
+
+
+@compiled
+def _screen(
+    rows: IntArray,
+    level: NDArray[np.uint8],
+    located: NDArray[np.bool_],
+    start: IntArray,
+    end: IntArray,
+    span_start: int,
+    span_end: int,
+    kept: IntArray,
+    status: NDArray[np.int8],
+    fraction: FloatArray,
+) -> int:
+    """The positions in ``rows`` of located events with a level whose time meets the span, with
+    their time status and the share of their span inside it (``classify``, operation for
+    operation); fills ``kept``, ``status``, ``fraction`` and returns how many there are."""
+    count = 0
+    for i in range(len(rows)):
+        row = rows[i]
+        if level[i] == 0 or not located[row]:
+            continue
+        first, last = start[row], end[row]
+        if last <= first:  # an instant
+            inside = touches = first >= span_start and first < span_end
+            share = 1.0 if touches else 0.0
+        else:
+            touches = last > span_start and first < span_end
+            inside = first >= span_start and last <= span_end
+            length = float(max(last - first, 1))
+            common = float(min(last, span_end)) - float(max(first, span_start))
+            share = min(max(common / length, 0.0), 1.0)
+        if not touches and not inside:
+            continue
+        kept[count] = i
+        status[count] = INSIDE if inside else TIME_STRADDLES
+        fraction[count] = share
+        count += 1
+    return count
 
 
 def final_status(
