@@ -14,15 +14,17 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.engine.explain import literal
-from truce.engine.findings import STATUSES, UNATTRIBUTED, Finding
+from truce.engine.findings import (
+    STATUSES,
+    UNATTRIBUTED,
+    Finding,
+    as_plain,
+    codes_of,
+    status_codes,
+)
 from truce.engine.timing import from_micros
 
 _EXAMPLES = 50
-
-
-def _codes(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> NDArray[np.int64]:
-    found = pc.index_in(column, value_set=pa.array(words, pa.string()))
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _tally(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
@@ -84,30 +86,32 @@ class Summary:
         )
         if table.num_rows == 0:
             return
-        status = _codes(table.column("status"), STATUSES)
-        width = len(STATUSES)
+        status = status_codes(table.column("status"))
+        width = len(STATUSES) + 1
+        status += 1  # 0: no known status (counted under no status word)
         if term is None:
-            terms = pc.dictionary_encode(
-                pc.binary_join_element_wise(
-                    table.column("agreement"), table.column("term"), literal("\x00")
-                )
-            ).combine_chunks()
-            term_code = np.asarray(terms.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-            names = [tuple(t.split("\x00")) for t in terms.dictionary.to_pylist()]
-            for key, count in _tally(term_code * width + status):
-                agreement, term_id = names[key // width]
-                self.per_term[(agreement, term_id, STATUSES[key % width])] += count
+            agreement_code, agreements = codes_of(table.column("agreement"))
+            term_code, terms = codes_of(table.column("term"))
+            pair = agreement_code * (len(terms) + 1) + term_code
+            for key, count in _tally(pair * width + status):
+                rest, word = divmod(key, width)
+                if word:
+                    names = agreements[rest // (len(terms) + 1)], terms[rest % (len(terms) + 1)]
+                    self.per_term[(str(names[0]), str(names[1]), STATUSES[word - 1])] += count
         else:
             for key, count in _tally(status):
-                self.per_term[(term[0], term[1], STATUSES[key])] += count
-        parties = pc.dictionary_encode(table.column("party_bound")).combine_chunks()
-        party_code = np.asarray(parties.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        party_names = parties.dictionary.to_pylist()
+                if key:
+                    self.per_term[(term[0], term[1], STATUSES[key - 1])] += count
+        party_code, party_names = codes_of(table.column("party_bound"))
         for key, count in _tally(party_code * width + status):
-            for one in party_names[key // width].split(", "):
-                self.per_party[(one, STATUSES[key % width])] += count
+            party, word = divmod(key, width)
+            if word:
+                for one in str(party_names[party]).split(", "):
+                    self.per_party[(one, STATUSES[word - 1])] += count
         for key, count in _tally(_days(table.column("time_start")) * width + status):
-            self.per_day[(_day_words(key // width), STATUSES[key % width])] += count
+            day, word = divmod(key, width)
+            if word:
+                self.per_day[(_day_words(day), STATUSES[word - 1])] += count
 
     @property
     def total(self) -> int:
@@ -222,8 +226,13 @@ class Summary:
 
 
 def diff_findings(before: pa.Table, after: pa.Table) -> dict[str, Any]:
-    """Which event findings differ between two runs (keys: agreement, term, event_id)."""
+    """Which event findings differ between two runs (keys: agreement, term, event_id; texts
+    dictionary-typed or plain)."""
     keys = ["agreement", "term", "event_id"]
+    before, after = (
+        as_plain(before.select([*keys, "status"])),
+        as_plain(after.select([*keys, "status"])),
+    )
     left = before.select([*keys, "status"]).rename_columns([*keys, "before"])
     right = after.select([*keys, "status"]).rename_columns([*keys, "after"])
     joined = left.join(right, keys=keys, join_type="full outer")
