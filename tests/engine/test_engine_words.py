@@ -33,7 +33,7 @@ from truce.engine.findings import (
 )
 from truce.engine.output import FindingWriter, claims_json
 from truce.engine.run import _ranks, best_per_event
-from truce.engine.summary import Summary
+from truce.engine.summary import Summary, _day_words, _days_words
 from truce.io import read_events
 
 INCIDENTS = EVENTS / "moratorium-2025-incidents.csv"
@@ -175,3 +175,12 @@ def test_best_per_event_keeps_the_strongest_across_dictionaries(result: CheckRes
     best = best_per_event([weaker, table])
     assert best.num_rows == table.num_rows
     assert sorted(best.column("status").to_pylist()) == sorted(table.column("status").to_pylist())
+
+
+@given(st.lists(st.one_of(st.integers(-700_000, 2_932_896), st.just(-(10**9))), max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_days_words_match_one_by_one(days: list[int]) -> None:
+    """Day words made by numpy are the ones made day by day (dates before year 1000 and
+    undated rows included)."""
+    array = np.array(days, dtype=np.int64)
+    assert _days_words(array) == [_day_words(d) for d in days]

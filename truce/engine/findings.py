@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -201,9 +202,23 @@ def words(codes: NDArray[np.integer[Any]], dictionary: pa.Array) -> pa.Dictionar
     )
 
 
+_ZEROS: list[NDArray[np.int32]] = [np.zeros(0, dtype=np.int32)]
+"""Zero codes shared by :func:`repeated` (read-only; grown when a longer run is asked for)."""
+
+
+@lru_cache(maxsize=1024)
+def _one_word(text: str) -> pa.Array:
+    return pa.array([text], pa.string())
+
+
 def repeated(text: str, size: int) -> pa.DictionaryArray:
-    """The same text on ``size`` rows, as a :data:`WORDS` array of one dictionary entry."""
-    return words(np.zeros(size, dtype=np.int32), pa.array([text], pa.string()))
+    """The same text on ``size`` rows, as a :data:`WORDS` array of one dictionary entry (its
+    codes a slice of one shared zero buffer: nothing is written per row)."""
+    if len(_ZEROS[0]) < size:
+        zeros = np.zeros(max(size, 2 * len(_ZEROS[0])), dtype=np.int32)
+        zeros.flags.writeable = False
+        _ZEROS[0] = zeros
+    return pa.DictionaryArray.from_arrays(pa.array(_ZEROS[0][:size]), _one_word(text), safe=False)
 
 
 def codes_of(
@@ -226,7 +241,10 @@ def codes_of(
                 index[value] = len(values)
                 values.append(value)
             mapping[i] = index[value]
-        local = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        local = indices.to_numpy(zero_copy_only=False)
         parts.append(mapping[np.asarray(local, dtype=np.int64)])
     codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     return codes, values

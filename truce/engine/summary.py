@@ -27,9 +27,31 @@ from truce.engine.timing import from_micros
 _EXAMPLES = 50
 
 
-def _tally(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
-    values, counts = np.unique(keys, return_counts=True)
-    return list(zip(values.tolist(), counts.tolist(), strict=True))
+def _tally(
+    groups: NDArray[np.int64], status: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """How many rows have each (group, status) pair, rows without a known status (code -1) left
+    out: the groups, the status codes and the counts, as numpy arrays."""
+    width = len(STATUSES) + 1
+    values, counts = np.unique(groups * width + (status + 1), return_counts=True)
+    group, word = np.divmod(values, width)
+    known = word > 0
+    return group[known], word[known] - 1, counts[known]
+
+
+def _triples(
+    tallied: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+) -> list[tuple[int, int, int]]:
+    group, word, count = tallied
+    return list(zip(group.tolist(), word.tolist(), count.tolist(), strict=True))
+
+
+def _days_words(days: NDArray[np.int64]) -> list[str]:
+    """:func:`_day_words` of many day numbers (formatted by numpy for years 1000 to 9999)."""
+    plain = (days >= -354_285) & (days <= 2_932_896)  # 1000-01-01 .. 9999-12-31
+    if not plain.all():
+        return [_day_words(int(d)) for d in days.tolist()]
+    return [str(d) for d in np.datetime_as_string(days.astype("datetime64[D]"), unit="D")]
 
 
 @lru_cache(maxsize=65536)
@@ -87,31 +109,25 @@ class Summary:
         if table.num_rows == 0:
             return
         status = status_codes(table.column("status"))
-        width = len(STATUSES) + 1
-        status += 1  # 0: no known status (counted under no status word)
         if term is None:
             agreement_code, agreements = codes_of(table.column("agreement"))
             term_code, terms = codes_of(table.column("term"))
-            pair = agreement_code * (len(terms) + 1) + term_code
-            for key, count in _tally(pair * width + status):
-                rest, word = divmod(key, width)
-                if word:
-                    names = agreements[rest // (len(terms) + 1)], terms[rest % (len(terms) + 1)]
-                    self.per_term[(str(names[0]), str(names[1]), STATUSES[word - 1])] += count
+            pairs = agreement_code * len(terms) + term_code
+            for pair, word, count in _triples(_tally(pairs, status)):
+                names = agreements[pair // len(terms)], terms[pair % len(terms)]
+                self.per_term[(str(names[0]), str(names[1]), STATUSES[word])] += count
         else:
-            for key, count in _tally(status):
-                if key:
-                    self.per_term[(term[0], term[1], STATUSES[key - 1])] += count
+            for _, word, count in _triples(_tally(np.zeros_like(status), status)):
+                self.per_term[(term[0], term[1], STATUSES[word])] += count
         party_code, party_names = codes_of(table.column("party_bound"))
-        for key, count in _tally(party_code * width + status):
-            party, word = divmod(key, width)
-            if word:
-                for one in str(party_names[party]).split(", "):
-                    self.per_party[(one, STATUSES[word - 1])] += count
-        for key, count in _tally(_days(table.column("time_start")) * width + status):
-            day, word = divmod(key, width)
-            if word:
-                self.per_day[(_day_words(day), STATUSES[word - 1])] += count
+        for party, word, count in _triples(_tally(party_code, status)):
+            for one in str(party_names[party]).split(", "):
+                self.per_party[(one, STATUSES[word])] += count
+        days, words, counts = _tally(_days(table.column("time_start")), status)
+        for day, word, count in zip(
+            _days_words(days), words.tolist(), counts.tolist(), strict=True
+        ):
+            self.per_day[(day, STATUSES[word])] += count
 
     @property
     def total(self) -> int:
