@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from truce.agreement import Agreement
 from truce.engine.explain import concat, constant, literal, pick
-from truce.engine.findings import UNATTRIBUTED
+from truce.engine.findings import UNATTRIBUTED, repeated, words
 from truce.engine.grid import IntArray
 
 
@@ -94,15 +94,16 @@ class Attributor:
 
 
 def party_words(masks: NDArray[np.uint64], binds: list[str]) -> pa.Array:
-    """'russia, ukraine' for each mask of bound parties, or 'unattributed'."""
+    """'russia, ukraine' for each mask of bound parties, or 'unattributed', as a dictionary
+    array (:data:`truce.engine.findings.WORDS`: one entry per distinct mask)."""
     if not masks.any():
-        return constant(UNATTRIBUTED, len(masks))
+        return repeated(UNATTRIBUTED, len(masks))
     unique, inverse = np.unique(masks, return_inverse=True)
-    words = []
+    names = []
     for mask in unique:
         named = [p for i, p in enumerate(binds) if int(mask) >> i & 1]
-        words.append(", ".join(named) if named else UNATTRIBUTED)
-    return pa.array(words, pa.string()).take(pa.array(inverse.reshape(-1)))
+        names.append(", ".join(named) if named else UNATTRIBUTED)
+    return words(inverse.reshape(-1), pa.array(names, pa.string()))
 
 
 def _claim_words(flat: pa.Array, counts: IntArray) -> pa.Array:

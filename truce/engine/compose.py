@@ -16,17 +16,21 @@ from truce.engine.explain import (
     Part,
     Text,
     choose,
-    constant,
     join,
     literal,
-    lookup,
     paragraph,
     place,
     sentence_when,
     value_words,
     words_of,
 )
-from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA, UNATTRIBUTED
+from truce.engine.findings import (
+    FINDING_SCHEMA,
+    UNATTRIBUTED,
+    WORDS,
+    repeated,
+    status_words,
+)
 from truce.engine.timing import micros, minutes_words, stamp_text
 from truce.events.model import EVENT_SCHEMA
 
@@ -64,10 +68,10 @@ class Composer:
         size = len(hits)
         event = _columns(batch, hits, ("event_id", "time_start", "time_end"))
         columns = {
-            "agreement": constant(context.agreement.id, size),
-            "term": constant(context.term.id, size),
+            "agreement": repeated(context.agreement.id, size),
+            "term": repeated(context.term.id, size),
             "event_id": event["event_id"],
-            "status": lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1),
+            "status": status_words(hits.status.astype(np.int64) - 1),
             "time_start": event["time_start"],
             "time_end": event["time_end"],
             "distance_m": _floats(hits.distance_m),
@@ -87,13 +91,13 @@ class Composer:
         words = unit.words(batch, hits)
         size = len(hits)
         party_bound = party_words(masks, binds)
-        status = lookup(list(EVENT_STATUSES), hits.status.astype(np.int64) - 1)
+        status = status_words(hits.status.astype(np.int64) - 1)
         entry = micros(context.entry)
         after = (batch.start[hits.rows] - entry) / 1_000_000.0
         columns = {
-            "agreement": constant(agreement.id, size),
-            "term": constant(term.id, size),
-            "term_type": constant(context.term_type, size),
+            "agreement": repeated(agreement.id, size),
+            "term": repeated(term.id, size),
+            "term_type": repeated(context.term_type, size),
             "status": status,
             "event_id": event["event_id"],
             "source": event["source"],
@@ -114,8 +118,8 @@ class Composer:
             "fraction": pa.array(hits.fraction),
             "time_fraction": pa.array(hits.time_fraction),
             "after_entry_s": pa.array(after),
-            "layer_versions": constant(context.versions, size),
-            "proxies": constant(context.proxies, size),
+            "layer_versions": repeated(context.versions, size),
+            "proxies": repeated(context.proxies, size),
         }
         columns["explanation"] = self._explain(unit, batch, hits, words, attributed, columns, after)
         arrays = [_cast(columns[f.name], f.type) for f in FINDING_SCHEMA]
@@ -220,8 +224,9 @@ def _column(batch: PreparedBatch, name: str, hits: Hits) -> pa.Array:
 
 
 def _columns(batch: PreparedBatch, hits: Hits, names: tuple[str, ...]) -> dict[str, pa.Array]:
-    """The hits' rows of some event columns (taken together; dictionaries decoded; a missing
-    column null, or empty lists for claims)."""
+    """The hits' rows of some event columns (taken together; a missing column null, or empty
+    lists for claims). Columns that findings carry dictionary-typed (``source``) come as
+    :data:`WORDS` arrays, the others with their dictionaries decoded."""
     present = [n for n in names if n in batch.batch.schema.names]
     taken = batch.batch.select(present).take(pa.array(hits.rows)) if present else None
     out = {}
@@ -234,15 +239,33 @@ def _columns(batch: PreparedBatch, hits: Hits, names: tuple[str, ...]) -> dict[s
                     offsets, pa.array([], wanted.value_type), type=wanted
                 )
             else:
-                out[name] = pa.nulls(len(hits), wanted)
+                out[name] = pa.nulls(len(hits), _finding_type(name, wanted))
             continue
         column = taken.column(name)
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
+        if _finding_type(name, wanted) == WORDS:
+            out[name] = _words(column)
+            continue
         if isinstance(column, pa.DictionaryArray):
             column = column.dictionary_decode()
         out[name] = column.cast(wanted) if name == "claims" else column
     return out
+
+
+def _finding_type(name: str, event_type: pa.DataType) -> pa.DataType:
+    """The type of an event column in findings (its own where findings do not carry it)."""
+    index = FINDING_SCHEMA.get_field_index(name)
+    return FINDING_SCHEMA.field(index).type if index >= 0 else event_type
+
+
+def _words(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A text array as a :data:`WORDS` array (dictionary-encoded unless it already is)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not isinstance(array, pa.DictionaryArray):
+        array = pc.dictionary_encode(array)
+    return array if array.type == WORDS else array.cast(WORDS)
 
 
 def _floats(values: np.ndarray) -> pa.Array:
@@ -255,4 +278,6 @@ def _cast(array: pa.Array, wanted: pa.DataType) -> pa.Array:
         array = array.combine_chunks()
     if array.type == wanted:
         return array
+    if wanted == WORDS:
+        return _words(array)
     return array.cast(wanted)

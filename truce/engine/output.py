@@ -19,28 +19,11 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from truce.engine.explain import concat, literal
-from truce.engine.findings import FINDING_SCHEMA
+from truce.engine.findings import DICTIONARY_COLUMNS, FINDING_SCHEMA, PLAIN_SCHEMA, as_plain
 from truce.errors import InputError
 
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".geojson": "geojson"}
 """Output format by file extension."""
-
-
-DICTIONARY_COLUMNS = (
-    "agreement",
-    "term",
-    "term_type",
-    "status",
-    "source",
-    "party_bound",
-    "feature_layer",
-    "feature_id",
-    "feature_name",
-    "side",
-    "layer_versions",
-    "proxies",
-)
-"""Columns with few distinct values, dictionary-encoded in Parquet (the others are not tried)."""
 
 
 STATISTICS_COLUMNS = [
@@ -132,8 +115,8 @@ class FindingWriter:
                     write_statistics=STATISTICS_COLUMNS,
                 )
             elif self.format == "csv":
-                schema = FINDING_SCHEMA.set(
-                    FINDING_SCHEMA.get_field_index("claims"), pa.field("claims", pa.string())
+                schema = PLAIN_SCHEMA.set(
+                    PLAIN_SCHEMA.get_field_index("claims"), pa.field("claims", pa.string())
                 )
                 self._csv = pacsv.CSVWriter(str(self.path), schema)
             else:
@@ -146,15 +129,18 @@ class FindingWriter:
         """Append findings."""
         if batch.num_rows == 0:
             return
+        if not batch.schema.equals(FINDING_SCHEMA):
+            batch = batch.cast(FINDING_SCHEMA)
         if self._parquet is not None:
             self._pending.append(batch)
             self._pending_rows += batch.num_rows
             if self._pending_rows >= ROW_GROUP_ROWS:
                 self._flush()
         elif self._csv is not None:
-            index = batch.schema.get_field_index("claims")
+            plain = as_plain(batch)
+            index = plain.schema.get_field_index("claims")
             self._csv.write_batch(
-                batch.set_column(index, "claims", claims_json(batch.column("claims")))
+                plain.set_column(index, "claims", claims_json(plain.column("claims")))
             )
         elif self._text is not None:
             for row in batch.to_pylist():
@@ -168,7 +154,10 @@ class FindingWriter:
 
     def _flush(self) -> None:
         if self._parquet is not None and self._pending:
+            # one dictionary per column and row group: Parquet then writes each dictionary as
+            # it is (a column chunk whose dictionary changes falls back to plain encoding)
             table = pa.Table.from_batches(self._pending, schema=FINDING_SCHEMA)
+            table = table.unify_dictionaries()
             self._wait()
             if self._background:
                 if self._executor is None:

@@ -29,12 +29,16 @@ from truce.engine.compose import Composer
 from truce.engine.explain import concat, literal, pick
 from truce.engine.findings import (
     ATTEMPT,
+    EVENT_STATUSES,
     FINDING_SCHEMA,
     POSSIBLE,
+    STATUSES,
     VIOLATION,
     Finding,
     findings_to_batch,
+    status_codes,
     status_rank,
+    status_words,
     table_to_findings,
 )
 from truce.engine.layers import FieldCache
@@ -186,7 +190,9 @@ class Engine:
         """Count and write findings of the main scenario that are strong enough (all of the
         term of ``key``: scenario, agreement id, term id)."""
         if len(self.keep) < len(AT_LEAST[POSSIBLE]):
-            table = table.filter(pc.is_in(table.column("status"), pa.array(self.keep)))
+            status = status_codes(table.column("status"))
+            wanted = [STATUSES.index(s) for s in self.keep]
+            table = table.filter(pa.array(np.isin(status, wanted)))
         if table.num_rows:
             self.summary.add(table, key[1:])
             for batch in table.to_batches():
@@ -223,7 +229,10 @@ class Engine:
 
 def _concat_keys(tables: list[pa.Table]) -> pa.Table:
     schema = pa.schema(
-        [FINDING_SCHEMA.field(n) for n in ("agreement", "term", "event_id", "status")]
+        [
+            FINDING_SCHEMA.field(n).with_type(pa.string())
+            for n in ("agreement", "term", "event_id", "status")
+        ]
     )
     return pa.concat_tables(
         [schema.empty_table(), *(t.select(schema.names).cast(schema) for t in tables)]
@@ -237,12 +246,18 @@ def best_per_event(parts: list[pa.Table]) -> pa.Table:
     table = pa.concat_tables(parts)
     events = pc.dictionary_encode(table.column("event_id")).combine_chunks()
     index = events.indices.to_numpy(zero_copy_only=False)
-    rank = np.array([status_rank(s) for s in table.column("status").to_pylist()])
+    rank = _ranks(table.column("status"))
     distance = pc.fill_null(table.column("distance_m"), literal(np.inf)).to_numpy()
     order = np.lexsort((distance, -rank, index))
     first = np.ones(len(order), dtype=bool)
     first[1:] = index[order][1:] != index[order][:-1]
     return table.take(pa.array(np.sort(order[first])))
+
+
+def _ranks(status: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """:func:`status_rank` of each status, from its code (no Python loop over rows)."""
+    codes = status_codes(status)
+    return np.where((codes >= 0) & (codes < len(EVENT_STATUSES)), codes + 1, 0)
 
 
 def gate(table: pa.Table, plan: AgreementPlan, term_id: str, facts: RunFacts) -> pa.Table:
@@ -267,7 +282,8 @@ def gate(table: pa.Table, plan: AgreementPlan, term_id: str, facts: RunFacts) ->
         f" The term binds only once quiet period {names} was met ({met}); this event may come "
         "before that, or the uncertain breaks may have delayed it, so it is at most possible."
     )
-    status = pick(unsure, POSSIBLE, table.column("status"))
+    codes = status_codes(table.column("status"))
+    status = status_words(np.where(unsure, STATUSES.index(POSSIBLE), codes))
     table = table.set_column(table.schema.get_field_index("status"), "status", status)
     if "explanation" in table.column_names:
         explanation = pick(

@@ -14,20 +14,44 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.engine.explain import literal
-from truce.engine.findings import STATUSES, UNATTRIBUTED, Finding
+from truce.engine.findings import (
+    STATUSES,
+    UNATTRIBUTED,
+    Finding,
+    as_plain,
+    codes_of,
+    status_codes,
+)
 from truce.engine.timing import from_micros
 
 _EXAMPLES = 50
 
 
-def _codes(column: pa.ChunkedArray | pa.Array, words: tuple[str, ...]) -> NDArray[np.int64]:
-    found = pc.index_in(column, value_set=pa.array(words, pa.string()))
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+def _tally(
+    groups: NDArray[np.int64], status: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """How many rows have each (group, status) pair, rows without a known status (code -1) left
+    out: the groups, the status codes and the counts, as numpy arrays."""
+    width = len(STATUSES) + 1
+    values, counts = np.unique(groups * width + (status + 1), return_counts=True)
+    group, word = np.divmod(values, width)
+    known = word > 0
+    return group[known], word[known] - 1, counts[known]
 
 
-def _tally(keys: NDArray[np.int64]) -> list[tuple[int, int]]:
-    values, counts = np.unique(keys, return_counts=True)
-    return list(zip(values.tolist(), counts.tolist(), strict=True))
+def _triples(
+    tallied: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+) -> list[tuple[int, int, int]]:
+    group, word, count = tallied
+    return list(zip(group.tolist(), word.tolist(), count.tolist(), strict=True))
+
+
+def _days_words(days: NDArray[np.int64]) -> list[str]:
+    """:func:`_day_words` of many day numbers (formatted by numpy for years 1000 to 9999)."""
+    plain = (days >= -354_285) & (days <= 2_932_896)  # 1000-01-01 .. 9999-12-31
+    if not plain.all():
+        return [_day_words(int(d)) for d in days.tolist()]
+    return [str(d) for d in np.datetime_as_string(days.astype("datetime64[D]"), unit="D")]
 
 
 @lru_cache(maxsize=65536)
@@ -84,30 +108,26 @@ class Summary:
         )
         if table.num_rows == 0:
             return
-        status = _codes(table.column("status"), STATUSES)
-        width = len(STATUSES)
+        status = status_codes(table.column("status"))
         if term is None:
-            terms = pc.dictionary_encode(
-                pc.binary_join_element_wise(
-                    table.column("agreement"), table.column("term"), literal("\x00")
-                )
-            ).combine_chunks()
-            term_code = np.asarray(terms.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-            names = [tuple(t.split("\x00")) for t in terms.dictionary.to_pylist()]
-            for key, count in _tally(term_code * width + status):
-                agreement, term_id = names[key // width]
-                self.per_term[(agreement, term_id, STATUSES[key % width])] += count
+            agreement_code, agreements = codes_of(table.column("agreement"))
+            term_code, terms = codes_of(table.column("term"))
+            pairs = agreement_code * len(terms) + term_code
+            for pair, word, count in _triples(_tally(pairs, status)):
+                names = agreements[pair // len(terms)], terms[pair % len(terms)]
+                self.per_term[(str(names[0]), str(names[1]), STATUSES[word])] += count
         else:
-            for key, count in _tally(status):
-                self.per_term[(term[0], term[1], STATUSES[key])] += count
-        parties = pc.dictionary_encode(table.column("party_bound")).combine_chunks()
-        party_code = np.asarray(parties.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        party_names = parties.dictionary.to_pylist()
-        for key, count in _tally(party_code * width + status):
-            for one in party_names[key // width].split(", "):
-                self.per_party[(one, STATUSES[key % width])] += count
-        for key, count in _tally(_days(table.column("time_start")) * width + status):
-            self.per_day[(_day_words(key // width), STATUSES[key % width])] += count
+            for _, word, count in _triples(_tally(np.zeros_like(status), status)):
+                self.per_term[(term[0], term[1], STATUSES[word])] += count
+        party_code, party_names = codes_of(table.column("party_bound"))
+        for party, word, count in _triples(_tally(party_code, status)):
+            for one in str(party_names[party]).split(", "):
+                self.per_party[(one, STATUSES[word])] += count
+        days, words, counts = _tally(_days(table.column("time_start")), status)
+        for day, word, count in zip(
+            _days_words(days), words.tolist(), counts.tolist(), strict=True
+        ):
+            self.per_day[(day, STATUSES[word])] += count
 
     @property
     def total(self) -> int:
@@ -222,8 +242,13 @@ class Summary:
 
 
 def diff_findings(before: pa.Table, after: pa.Table) -> dict[str, Any]:
-    """Which event findings differ between two runs (keys: agreement, term, event_id)."""
+    """Which event findings differ between two runs (keys: agreement, term, event_id; texts
+    dictionary-typed or plain)."""
     keys = ["agreement", "term", "event_id"]
+    before, after = (
+        as_plain(before.select([*keys, "status"])),
+        as_plain(after.select([*keys, "status"])),
+    )
     left = before.select([*keys, "status"]).rename_columns([*keys, "before"])
     right = after.select([*keys, "status"]).rename_columns([*keys, "after"])
     joined = left.join(right, keys=keys, join_type="full outer")
