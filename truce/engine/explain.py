@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.engine.grid import FloatArray, IntArray
-from truce.engine.kernels import gather_texts, text_offsets
+from truce.engine.kernels import gather_texts, metre_texts, text_offsets
 
 _STRING_LIMIT = 2**31 - 1
 """Bytes a ``string`` array can hold (its offsets are 32-bit)."""
@@ -230,11 +230,30 @@ def concat(*parts: Words) -> pa.Array:
     return pc.binary_join_element_wise(*(_arg(p) for p in parts), literal(""))
 
 
+def per_row(offsets: IntArray, data: NDArray[np.uint8]) -> Text:
+    """One text per row, given as where each ends (after a leading 0) and their bytes (as the
+    compiled formatters of :mod:`truce.engine.kernels` give them), not yet made."""
+    size = len(offsets) - 1
+    array = pa.Array.from_buffers(
+        pa.string(), size, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    )
+    return Text(size, ((array, np.arange(size, dtype=np.int64)),))
+
+
+_WHOLE_LIMIT = 1e15
+"""Largest magnitude of the whole numbers the compiled formatters are given (far inside int64)."""
+
+
 def distance_text(metres: FloatArray) -> Text:
     """Distances as '12.3 km' (or '850 m' under a kilometre), not yet made."""
     rounded = _rounded_metres(metres)
     if np.isfinite(rounded).all():
         # whole metres: formatted from integers (the same words, found faster)
+        if len(rounded) and np.abs(rounded).max() < _WHOLE_LIMIT:
+            whole = rounded.astype(np.int64)
+            if not (whole[whole >= 1000] % 100).any() and len(whole) * 24 < _STRING_LIMIT:
+                # whole hundreds from a kilometre on: written by compiled code, row by row
+                return per_row(*metre_texts(whole))
         return value_words(rounded.astype(np.int64), _metres_words)
     return value_words(rounded, _metres_words)
 
@@ -244,8 +263,18 @@ def percent_text(fraction: FloatArray) -> Text:
     rounded = _rounded_percent(fraction)
     if np.isfinite(rounded).all():
         # half percents: formatted from integers (the same words, found faster)
-        return value_words((rounded * 2.0).astype(np.int64), _half_percent)
+        halves = (rounded * 2.0).astype(np.int64)
+        if len(halves) and halves.min() >= 0 and halves.max() <= 200:
+            # from 0% to 100%: words picked from one table made once
+            return Text(len(halves), ((_percent_table(), halves),))
+        return value_words(halves, _half_percent)
     return value_words(rounded, _percent)
+
+
+@lru_cache(maxsize=1)
+def _percent_table() -> pa.Array:
+    """The words of every half percent from 0% to 100% (code ``h`` is ``h / 2`` percent)."""
+    return pa.array([_half_percent(halves) for halves in range(201)], pa.string())
 
 
 def constant(text: str, size: int) -> pa.Array:
