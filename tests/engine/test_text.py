@@ -50,6 +50,13 @@ def test_join_choose_place_equal_python_strings(
     other = data.draw(WORD)
     chosen = choose(mask, joined, other).array().to_pylist()
     assert chosen == [e if m else other for e, m in zip(expected, mask, strict=True)]
+    # the empty text on one side (codes of -1), and texts of different piece counts
+    flipped = choose(mask, "", join(joined, other)).array().to_pylist()
+    assert flipped == ["" if m else e + other for e, m in zip(expected, mask, strict=True)]
+    mixed = choose(mask, join(other, joined, "?"), join(joined, other)).array().to_pylist()
+    assert mixed == [
+        other + e + "?" if m else e + other for e, m in zip(expected, mask, strict=True)
+    ]
     assert sentence_when(mask, joined, "!").array().to_pylist() == [
         e + "!" if m else "" for e, m in zip(expected, mask, strict=True)
     ]

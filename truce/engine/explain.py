@@ -37,8 +37,9 @@ def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
 @dataclass(frozen=True)
 class Text:
     """Texts of ``size`` rows, not yet joined: row ``i`` is the concatenation, piece after
-    piece, of ``table[codes[i]]``. A table is a handful of distinct texts (a constant, rounded
-    distances, object descriptions) or one text per row (event ids); codes are numpy integers.
+    piece, of ``table[codes[i]]`` (the empty text where a code is -1). A table is a handful of
+    distinct texts (a constant, rounded distances, object descriptions) or one text per row
+    (event ids, timestamps); codes are numpy integers.
 
     Choosing (:func:`choose`), placing (:func:`place`) and joining (:func:`join`) texts only
     combine tables and codes; :meth:`array` then measures every row and copies every piece of
@@ -67,13 +68,21 @@ class Text:
         tables = [table for table, _ in self.pieces]
         starts, ends, data = _text_tables(tables)
         base = np.cumsum([0] + [len(t) for t in tables[:-1]])
+        empty = len(starts) - 1  # the empty text after all the tables' texts
         codes = np.empty((len(self.pieces), self.size), dtype=np.int64)
         for piece, (_, piece_codes) in enumerate(self.pieces):
             np.add(piece_codes, base[piece], out=codes[piece])
+            codes[piece][piece_codes < 0] = empty
         offsets = text_offsets(codes, starts, ends)
         if offsets[-1] > _STRING_LIMIT:
             return pc.binary_join_element_wise(
-                *(table.take(pa.array(codes)) for table, codes in self.pieces), literal("")
+                *(
+                    pa.concat_arrays([table, _texts(("",))]).take(
+                        pa.array(np.where(codes < 0, len(table), codes))
+                    )
+                    for table, codes in self.pieces
+                ),
+                literal(""),
             )
         joined = gather_texts(codes, starts, ends, data, offsets)
         return pa.Array.from_buffers(
@@ -84,8 +93,8 @@ class Text:
 
 
 def _text_tables(tables: list[pa.Array]) -> tuple[IntArray, IntArray, NDArray[np.uint8]]:
-    """The texts of string arrays without nulls, numbered one table after the other: where
-    each starts and ends in one buffer of all their bytes, and that buffer."""
+    """The texts of string arrays without nulls, numbered one table after the other, then one
+    empty text: where each starts and ends in one buffer of all their bytes, and that buffer."""
     starts, ends, datas = [], [], []
     base = 0
     for table in tables:
@@ -101,6 +110,8 @@ def _text_tables(tables: list[pa.Array]) -> tuple[IntArray, IntArray, NDArray[np
             datas.append(np.frombuffer(table.buffers()[2], dtype=np.uint8)[first:last])
         base += last - first
     data = np.concatenate(datas) if datas else np.zeros(0, dtype=np.uint8)
+    starts.append(np.zeros(1, dtype=np.int64))
+    ends.append(np.zeros(1, dtype=np.int64))
     return np.concatenate(starts), np.concatenate(ends), data
 
 
@@ -142,15 +153,21 @@ def choose(mask: NDArray[np.bool_], yes: Part, no: Part = "") -> Text:
     size = len(mask)
     if isinstance(yes, str) and isinstance(no, str):
         return Text(size, ((_texts((yes, no)), (~mask).astype(np.int64)),))
-    first, second = Text.of(yes, size).pieces, Text.of(no, size).pieces
-    empty = (_texts(("",)), np.zeros(size, dtype=np.int64))
-    count = max(len(first), len(second))
-    first = first + (empty,) * (count - len(first))
-    second = second + (empty,) * (count - len(second))
+    first = () if isinstance(yes, str) and not yes else Text.of(yes, size).pieces
+    second = () if isinstance(no, str) and not no else Text.of(no, size).pieces
     pieces = []
-    for (yes_table, yes_codes), (no_table, no_codes) in zip(first, second, strict=True):
-        table = pa.concat_arrays([yes_table, no_table])
-        pieces.append((table, np.where(mask, yes_codes, no_codes + len(yes_table))))
+    for index in range(max(len(first), len(second))):
+        if index >= len(second):
+            # nothing on the other rows: the empty text there, no table to merge
+            yes_table, yes_codes = first[index]
+            pieces.append((yes_table, np.where(mask, yes_codes, -1)))
+        elif index >= len(first):
+            no_table, no_codes = second[index]
+            pieces.append((no_table, np.where(mask, -1, no_codes)))
+        else:
+            (yes_table, yes_codes), (no_table, no_codes) = first[index], second[index]
+            table = pa.concat_arrays([yes_table, no_table])
+            pieces.append((table, np.where(mask, yes_codes, no_codes + len(yes_table))))
     return Text(size, tuple(pieces))
 
 
@@ -163,8 +180,9 @@ def place(index: IntArray, words: Text, size: int, default: str = "") -> Text:
     pieces = []
     for position, (table, codes) in enumerate(words.pieces or Text.of("", len(index)).pieces):
         filler = default if position == 0 else ""
-        table = pa.concat_arrays([table, _texts((filler,))])
-        spread = np.full(size, len(table) - 1, dtype=np.int64)
+        if filler:
+            table = pa.concat_arrays([table, _texts((filler,))])
+        spread = np.full(size, len(table) - 1 if filler else -1, dtype=np.int64)
         spread[index] = codes
         pieces.append((table, spread))
     return Text(size, tuple(pieces))
