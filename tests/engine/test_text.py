@@ -92,7 +92,7 @@ def test_a_text_needs_rows() -> None:
 # the compiled formatters must say every value exactly as the Python formatters do
 
 from truce.engine.explain import _metres_words, _percent, distance_text, percent_text  # noqa: E402
-from truce.engine.timing import minute_stamp, minutes_text, minutes_words, stamp_text  # noqa: E402
+from truce.engine.timing import minute_stamp, stamp_text  # noqa: E402
 
 _MINUTE = 60_000_000
 
@@ -162,30 +162,3 @@ def test_percents_equal_python(fractions: list[float]) -> None:
     rounded = np.where((percent > 0.0) & (rounded == 0.0), 0.5, rounded)
     rounded = np.where((percent < 100.0) & (rounded == 100.0), 99.5, rounded)
     assert made == [_percent(float(r) + 0.0) for r in rounded]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            st.integers(-(10**9), 10**9),
-            st.integers(-3000, 3000),
-            st.sampled_from([0, 59, 60, 1439, 1440, 1441, 2880, -1440]),
-        ),
-        max_size=20,
-    )
-)
-def test_minutes_equal_python(minutes: list[int]) -> None:
-    made = minutes_text(np.array(minutes, dtype=np.int64)).array().to_pylist() if minutes else []
-    assert made == [minutes_words(m) for m in minutes]
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(-(10**7), 10**7), max_size=20))
-def test_relative_words_equal_python(minutes: list[int]) -> None:
-    from truce.engine.compose import _relative, _relative_words
-
-    entry = "2025-03-19 00:20Z"
-    values = np.array(minutes, dtype=np.int64)
-    made = _relative_words(values, entry).array().to_pylist() if minutes else []
-    assert made == [_relative(m, entry) for m in minutes]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ from truce.engine.explain import (
     words_of,
 )
 from truce.engine.findings import EVENT_STATUSES, FINDING_SCHEMA, UNATTRIBUTED
-from truce.engine.timing import micros, minutes_text, minutes_words, stamp_text
+from truce.engine.timing import micros, minutes_words, stamp_text
 from truce.events.model import EVENT_SCHEMA
 
 _HEADS = ("POSSIBLE VIOLATION", "ATTEMPT", "VIOLATION")
@@ -146,7 +146,10 @@ class Composer:
             f'"{clause}" It binds {binds}. Event ',
             columns["event_id"],
             _event_words(batch, hits, columns["source"]),
-            _relative_words(np.trunc(after / 60.0).astype(np.int64), entry),
+            value_words(
+                np.trunc(after / 60.0).astype(np.int64),
+                partial(_relative, entry=entry),
+            ),
             _attribution_words(attributed, columns, binds),
             f"Layers used: {context.versions}. {context.proxies}",
         )
@@ -157,20 +160,6 @@ def _relative(minutes: int, entry: str) -> str:
     """' 3 h 0 min before entry into force (in force from ...). '"""
     side = "before" if minutes < 0 else "after"
     return f" {minutes_words(minutes)} {side} entry into force (in force from {entry}). "
-
-
-def _relative_words(minutes: np.ndarray, entry: str) -> Text:
-    """' 3 h 0 min before entry into force (in force from ...). ' per hit (as :func:`_relative`
-    says it)."""
-    return join(
-        " ",
-        minutes_text(minutes),
-        choose(
-            minutes < 0,
-            f" before entry into force (in force from {entry}). ",
-            f" after entry into force (in force from {entry}). ",
-        ),
-    )
 
 
 def _event_words(batch: PreparedBatch, hits: Hits, source: pa.Array) -> Text:

@@ -203,26 +203,47 @@ def words_of(words: Sequence[str | None], index: IntArray, missing: str | None =
     return Text(len(index), ((table, np.where(index >= 0, index, len(words))),))
 
 
-def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Text:
-    """``words(v)`` for each value, formatted once per distinct value, not yet made."""
+def distinct_codes(values: NDArray[Any]) -> tuple[NDArray[Any], IntArray]:
+    """The distinct values of an array (in increasing order when their range is compact), and
+    for each value its position among them."""
     values = np.asarray(values)
-    if len(values) == 0:
-        return Text(0, ())
-    if values.dtype.kind == "i":
+    if values.dtype.kind == "i" and len(values):
         low, high = int(values.min()), int(values.max())
         if high - low <= 4 * len(values) + 4096:
             # a compact range: which values occur, and their ranks, by a table over the range
             relative = values.astype(np.int64) - low
             present = np.zeros(high - low + 1, dtype=bool)
             present[relative] = True
-            distinct = np.flatnonzero(present)
             rank = np.cumsum(present, dtype=np.int64) - 1
-            texts = pa.array([words(v) for v in (distinct + low).tolist()], pa.string())
-            return Text(len(values), ((texts, rank[relative]),))
+            return (np.flatnonzero(present) + low).astype(values.dtype), rank[relative]
+    encoded = pc.dictionary_encode(pa.array(values))
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary.to_numpy(zero_copy_only=False), codes
+
+
+def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Text:
+    """``words(v)`` for each value, formatted once per distinct value, not yet made."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return Text(0, ())
+    if values.dtype.kind == "i":
+        distinct, codes = distinct_codes(values)
+        texts = pa.array([words(v) for v in distinct.tolist()], pa.string())
+        return Text(len(values), ((texts, codes),))
     encoded = pc.dictionary_encode(pa.array(values))
     texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     return Text(len(values), ((texts, codes),))
+
+
+def texts_of(offsets: IntArray, data: NDArray[np.uint8]) -> pa.Array:
+    """A string array of texts given as where each ends (after a leading 0) and their bytes
+    (as the compiled formatters of :mod:`truce.engine.kernels` give them)."""
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)],
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -248,16 +269,6 @@ def concat(*parts: Words) -> pa.Array:
     return pc.binary_join_element_wise(*(_arg(p) for p in parts), literal(""))
 
 
-def per_row(offsets: IntArray, data: NDArray[np.uint8]) -> Text:
-    """One text per row, given as where each ends (after a leading 0) and their bytes (as the
-    compiled formatters of :mod:`truce.engine.kernels` give them), not yet made."""
-    size = len(offsets) - 1
-    array = pa.Array.from_buffers(
-        pa.string(), size, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
-    )
-    return Text(size, ((array, np.arange(size, dtype=np.int64)),))
-
-
 _WHOLE_LIMIT = 1e15
 """Largest magnitude of the whole numbers the compiled formatters are given (far inside int64)."""
 
@@ -268,10 +279,11 @@ def distance_text(metres: FloatArray) -> Text:
     if np.isfinite(rounded).all():
         # whole metres: formatted from integers (the same words, found faster)
         if len(rounded) and np.abs(rounded).max() < _WHOLE_LIMIT:
-            whole = rounded.astype(np.int64)
-            if not (whole[whole >= 1000] % 100).any() and len(whole) * 24 < _STRING_LIMIT:
-                # whole hundreds from a kilometre on: written by compiled code, row by row
-                return per_row(*metre_texts(whole))
+            distinct, codes = distinct_codes(rounded.astype(np.int64))
+            if not (distinct[distinct >= 1000] % 100).any():
+                # whole hundreds from a kilometre on: each distinct distance written by
+                # compiled code
+                return Text(len(codes), ((texts_of(*metre_texts(distinct)), codes),))
         return value_words(rounded.astype(np.int64), _metres_words)
     return value_words(rounded, _metres_words)
 

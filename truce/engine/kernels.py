@@ -395,49 +395,6 @@ def metre_texts(metres: IntArray) -> tuple[IntArray, NDArray[np.uint8]]:
     return offsets, out[: offsets[-1]]
 
 
-_DAY = np.frombuffer(b" day ", dtype=np.uint8)
-_DAYS = np.frombuffer(b" days ", dtype=np.uint8)
-_H = np.frombuffer(b" h", dtype=np.uint8)
-_H_SPACE = np.frombuffer(b" h ", dtype=np.uint8)
-_MIN = np.frombuffer(b" min", dtype=np.uint8)
-
-
-@compiled
-def _minutes(
-    minutes: IntArray,
-    offsets: IntArray,
-    out: NDArray[np.uint8],
-    words: tuple[Any, Any, Any, Any, Any],
-) -> None:
-    day, days, hour, hour_space, minute = words
-    at = 0
-    offsets[0] = 0
-    for row in range(minutes.shape[0]):
-        whole = abs(minutes[row])
-        count, rest = divmod(whole, 1440)
-        hours, mins = divmod(rest, 60)
-        if count:
-            at = _put_int(out, at, count)
-            at = _put_bytes(out, at, day if count == 1 else days)
-            at = _put_bytes(out, _put_int(out, at, hours), hour)
-        elif hours:
-            at = _put_bytes(out, _put_int(out, at, hours), hour_space)
-            at = _put_bytes(out, _put_int(out, at, mins), minute)
-        else:
-            at = _put_bytes(out, _put_int(out, at, mins), minute)
-        offsets[row + 1] = at
-
-
-def minute_texts(minutes: IntArray) -> tuple[IntArray, NDArray[np.uint8]]:
-    """Durations in whole minutes (absolute values) as '2 days 3 h', '5 h 12 min', '40 min':
-    where each text ends (after a leading 0) and their bytes."""
-    minutes = np.ascontiguousarray(minutes, dtype=np.int64)
-    offsets = np.empty(len(minutes) + 1, dtype=np.int64)
-    out = np.empty(len(minutes) * 40, dtype=np.uint8)
-    _minutes(minutes, offsets, out, (_DAY, _DAYS, _H, _H_SPACE, _MIN))
-    return offsets, out[: offsets[-1]]
-
-
 def warm() -> None:
     """Load the compiled loops (from numba's disk cache, or compiling them the first time):
     a third of a second once per process, paid when an engine is set up rather than inside
@@ -454,4 +411,3 @@ def warm() -> None:
     gather_texts(codes, nowhere, nowhere, np.zeros(0, dtype=np.uint8), offsets)
     minute_stamps(nowhere)
     metre_texts(nowhere)
-    minute_texts(nowhere)

@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from truce.engine.explain import Text, by_value, per_row, value_words
+from truce.engine.explain import Text, by_value, distinct_codes, texts_of, value_words
 from truce.engine.grid import FloatArray, IntArray
-from truce.engine.kernels import STAMP_WIDTH, minute_stamps, minute_texts
+from truce.engine.kernels import STAMP_WIDTH, minute_stamps
 from truce.instant import Instant
 
 OPEN_END = np.iinfo(np.int64).max
@@ -114,22 +114,11 @@ def stamp_text(values: IntArray) -> Text:
     :class:`truce.engine.explain.Text`)."""
     minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
     if len(minutes) and minutes.min() >= _FIRST_MINUTE and minutes.max() <= _LAST_MINUTE:
-        # written by compiled code, row by row, all of the same width
-        offsets = np.arange(len(minutes) + 1, dtype=np.int64) * STAMP_WIDTH
-        return per_row(offsets, minute_stamps(minutes))
+        # each distinct minute written by compiled code, all of the same width
+        distinct, codes = distinct_codes(minutes)
+        offsets = np.arange(len(distinct) + 1, dtype=np.int64) * STAMP_WIDTH
+        return Text(len(codes), ((texts_of(offsets, minute_stamps(distinct)), codes),))
     return value_words(minutes, minute_stamp)
-
-
-_MINUTES_LIMIT = 10**15
-"""Largest duration in minutes the compiled words are given (far inside int64)."""
-
-
-def minutes_text(minutes: IntArray) -> Text:
-    """Durations in whole minutes as :func:`minutes_words` says them, not yet made."""
-    minutes = np.asarray(minutes, dtype=np.int64)
-    if len(minutes) and minutes.min() > -_MINUTES_LIMIT and minutes.max() < _MINUTES_LIMIT:
-        return per_row(*minute_texts(minutes))
-    return value_words(minutes, minutes_words)
 
 
 @lru_cache(maxsize=65536)
