@@ -6,6 +6,10 @@ description) or one text per row (an event id). A ``take`` of pyarrow does it to
 after widening every code into one array, and through a string builder; compiled, each piece
 is one ``memcpy`` straight into the final buffer, half the time.
 
+Numbers in those texts (minute stamps, distances) are written as bytes by compiled formatters
+(:func:`minute_stamps`, :func:`metre_texts`), saying each value exactly as the Python words of
+:mod:`truce.engine.timing` and :mod:`truce.engine.explain` do.
+
 The exact distance of an event in an undecided raster cell is the smallest over the cell's short
 list of candidates (objects or segments). In numpy that means forming every (event, candidate)
 pair, gathering nine coordinates per pair and reducing by event with ``minimum.at``; compiled,
