@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from truce.engine.grid import FloatArray, IntArray
-from truce.engine.kernels import gather_texts, text_offsets
+from truce.engine.kernels import gather_texts, metre_texts, text_offsets
 
 _STRING_LIMIT = 2**31 - 1
 """Bytes a ``string`` array can hold (its offsets are 32-bit)."""
@@ -37,8 +37,9 @@ def _plain(part: pa.Array | pa.ChunkedArray) -> pa.Array:
 @dataclass(frozen=True)
 class Text:
     """Texts of ``size`` rows, not yet joined: row ``i`` is the concatenation, piece after
-    piece, of ``table[codes[i]]``. A table is a handful of distinct texts (a constant, rounded
-    distances, object descriptions) or one text per row (event ids); codes are numpy integers.
+    piece, of ``table[codes[i]]`` (the empty text where a code is -1). A table is a handful of
+    distinct texts (a constant, rounded distances, object descriptions) or one text per row
+    (event ids, timestamps); codes are numpy integers.
 
     Choosing (:func:`choose`), placing (:func:`place`) and joining (:func:`join`) texts only
     combine tables and codes; :meth:`array` then measures every row and copies every piece of
@@ -67,13 +68,21 @@ class Text:
         tables = [table for table, _ in self.pieces]
         starts, ends, data = _text_tables(tables)
         base = np.cumsum([0] + [len(t) for t in tables[:-1]])
+        empty = len(starts) - 1  # the empty text after all the tables' texts
         codes = np.empty((len(self.pieces), self.size), dtype=np.int64)
         for piece, (_, piece_codes) in enumerate(self.pieces):
             np.add(piece_codes, base[piece], out=codes[piece])
+            codes[piece][piece_codes < 0] = empty
         offsets = text_offsets(codes, starts, ends)
         if offsets[-1] > _STRING_LIMIT:
             return pc.binary_join_element_wise(
-                *(table.take(pa.array(codes)) for table, codes in self.pieces), literal("")
+                *(
+                    pa.concat_arrays([table, _texts(("",))]).take(
+                        pa.array(np.where(codes < 0, len(table), codes))
+                    )
+                    for table, codes in self.pieces
+                ),
+                literal(""),
             )
         joined = gather_texts(codes, starts, ends, data, offsets)
         return pa.Array.from_buffers(
@@ -84,8 +93,8 @@ class Text:
 
 
 def _text_tables(tables: list[pa.Array]) -> tuple[IntArray, IntArray, NDArray[np.uint8]]:
-    """The texts of string arrays without nulls, numbered one table after the other: where
-    each starts and ends in one buffer of all their bytes, and that buffer."""
+    """The texts of string arrays without nulls, numbered one table after the other, then one
+    empty text: where each starts and ends in one buffer of all their bytes, and that buffer."""
     starts, ends, datas = [], [], []
     base = 0
     for table in tables:
@@ -101,6 +110,8 @@ def _text_tables(tables: list[pa.Array]) -> tuple[IntArray, IntArray, NDArray[np
             datas.append(np.frombuffer(table.buffers()[2], dtype=np.uint8)[first:last])
         base += last - first
     data = np.concatenate(datas) if datas else np.zeros(0, dtype=np.uint8)
+    starts.append(np.zeros(1, dtype=np.int64))
+    ends.append(np.zeros(1, dtype=np.int64))
     return np.concatenate(starts), np.concatenate(ends), data
 
 
@@ -142,15 +153,21 @@ def choose(mask: NDArray[np.bool_], yes: Part, no: Part = "") -> Text:
     size = len(mask)
     if isinstance(yes, str) and isinstance(no, str):
         return Text(size, ((_texts((yes, no)), (~mask).astype(np.int64)),))
-    first, second = Text.of(yes, size).pieces, Text.of(no, size).pieces
-    empty = (_texts(("",)), np.zeros(size, dtype=np.int64))
-    count = max(len(first), len(second))
-    first = first + (empty,) * (count - len(first))
-    second = second + (empty,) * (count - len(second))
+    first = () if isinstance(yes, str) and not yes else Text.of(yes, size).pieces
+    second = () if isinstance(no, str) and not no else Text.of(no, size).pieces
     pieces = []
-    for (yes_table, yes_codes), (no_table, no_codes) in zip(first, second, strict=True):
-        table = pa.concat_arrays([yes_table, no_table])
-        pieces.append((table, np.where(mask, yes_codes, no_codes + len(yes_table))))
+    for index in range(max(len(first), len(second))):
+        if index >= len(second):
+            # nothing on the other rows: the empty text there, no table to merge
+            yes_table, yes_codes = first[index]
+            pieces.append((yes_table, np.where(mask, yes_codes, -1)))
+        elif index >= len(first):
+            no_table, no_codes = second[index]
+            pieces.append((no_table, np.where(mask, -1, no_codes)))
+        else:
+            (yes_table, yes_codes), (no_table, no_codes) = first[index], second[index]
+            table = pa.concat_arrays([yes_table, no_table])
+            pieces.append((table, np.where(mask, yes_codes, no_codes + len(yes_table))))
     return Text(size, tuple(pieces))
 
 
@@ -163,8 +180,9 @@ def place(index: IntArray, words: Text, size: int, default: str = "") -> Text:
     pieces = []
     for position, (table, codes) in enumerate(words.pieces or Text.of("", len(index)).pieces):
         filler = default if position == 0 else ""
-        table = pa.concat_arrays([table, _texts((filler,))])
-        spread = np.full(size, len(table) - 1, dtype=np.int64)
+        if filler:
+            table = pa.concat_arrays([table, _texts((filler,))])
+        spread = np.full(size, len(table) - 1 if filler else -1, dtype=np.int64)
         spread[index] = codes
         pieces.append((table, spread))
     return Text(size, tuple(pieces))
@@ -185,26 +203,47 @@ def words_of(words: Sequence[str | None], index: IntArray, missing: str | None =
     return Text(len(index), ((table, np.where(index >= 0, index, len(words))),))
 
 
-def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Text:
-    """``words(v)`` for each value, formatted once per distinct value, not yet made."""
+def distinct_codes(values: NDArray[Any]) -> tuple[NDArray[Any], IntArray]:
+    """The distinct values of an array (in increasing order when their range is compact), and
+    for each value its position among them."""
     values = np.asarray(values)
-    if len(values) == 0:
-        return Text(0, ())
-    if values.dtype.kind == "i":
+    if values.dtype.kind == "i" and len(values):
         low, high = int(values.min()), int(values.max())
         if high - low <= 4 * len(values) + 4096:
             # a compact range: which values occur, and their ranks, by a table over the range
             relative = values.astype(np.int64) - low
             present = np.zeros(high - low + 1, dtype=bool)
             present[relative] = True
-            distinct = np.flatnonzero(present)
             rank = np.cumsum(present, dtype=np.int64) - 1
-            texts = pa.array([words(v) for v in (distinct + low).tolist()], pa.string())
-            return Text(len(values), ((texts, rank[relative]),))
+            return (np.flatnonzero(present) + low).astype(values.dtype), rank[relative]
+    encoded = pc.dictionary_encode(pa.array(values))
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary.to_numpy(zero_copy_only=False), codes
+
+
+def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Text:
+    """``words(v)`` for each value, formatted once per distinct value, not yet made."""
+    values = np.asarray(values)
+    if len(values) == 0:
+        return Text(0, ())
+    if values.dtype.kind == "i":
+        distinct, codes = distinct_codes(values)
+        texts = pa.array([words(v) for v in distinct.tolist()], pa.string())
+        return Text(len(values), ((texts, codes),))
     encoded = pc.dictionary_encode(pa.array(values))
     texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     return Text(len(values), ((texts, codes),))
+
+
+def texts_of(offsets: IntArray, data: NDArray[np.uint8]) -> pa.Array:
+    """A string array of texts given as where each ends (after a leading 0) and their bytes
+    (as the compiled formatters of :mod:`truce.engine.kernels` give them)."""
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)],
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -230,11 +269,21 @@ def concat(*parts: Words) -> pa.Array:
     return pc.binary_join_element_wise(*(_arg(p) for p in parts), literal(""))
 
 
+_WHOLE_LIMIT = 1e15
+"""Largest magnitude of the whole numbers the compiled formatters are given (far inside int64)."""
+
+
 def distance_text(metres: FloatArray) -> Text:
     """Distances as '12.3 km' (or '850 m' under a kilometre), not yet made."""
     rounded = _rounded_metres(metres)
     if np.isfinite(rounded).all():
         # whole metres: formatted from integers (the same words, found faster)
+        if len(rounded) and np.abs(rounded).max() < _WHOLE_LIMIT:
+            distinct, codes = distinct_codes(rounded.astype(np.int64))
+            if not (distinct[distinct >= 1000] % 100).any():
+                # whole hundreds from a kilometre on: each distinct distance written by
+                # compiled code
+                return Text(len(codes), ((texts_of(*metre_texts(distinct)), codes),))
         return value_words(rounded.astype(np.int64), _metres_words)
     return value_words(rounded, _metres_words)
 
@@ -244,8 +293,18 @@ def percent_text(fraction: FloatArray) -> Text:
     rounded = _rounded_percent(fraction)
     if np.isfinite(rounded).all():
         # half percents: formatted from integers (the same words, found faster)
-        return value_words((rounded * 2.0).astype(np.int64), _half_percent)
+        halves = (rounded * 2.0).astype(np.int64)
+        if len(halves) and halves.min() >= 0 and halves.max() <= 200:
+            # from 0% to 100%: words picked from one table made once
+            return Text(len(halves), ((_percent_table(), halves),))
+        return value_words(halves, _half_percent)
     return value_words(rounded, _percent)
+
+
+@lru_cache(maxsize=1)
+def _percent_table() -> pa.Array:
+    """The words of every half percent from 0% to 100% (code ``h`` is ``h / 2`` percent)."""
+    return pa.array([_half_percent(halves) for halves in range(201)], pa.string())
 
 
 def constant(text: str, size: int) -> pa.Array:

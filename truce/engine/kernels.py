@@ -6,6 +6,10 @@ description) or one text per row (an event id). A ``take`` of pyarrow does it to
 after widening every code into one array, and through a string builder; compiled, each piece
 is one ``memcpy`` straight into the final buffer, half the time.
 
+Numbers in those texts (minute stamps, distances) are written as bytes by compiled formatters
+(:func:`minute_stamps`, :func:`metre_texts`), saying each value exactly as the Python words of
+:mod:`truce.engine.timing` and :mod:`truce.engine.explain` do.
+
 The exact distance of an event in an undecided raster cell is the smallest over the cell's short
 list of candidates (objects or segments). In numpy that means forming every (event, candidate)
 pair, gathering nine coordinates per pair and reducing by event with ``minimum.at``; compiled,
@@ -286,6 +290,115 @@ def gather_texts(
     return out
 
 
+@compiled
+def _put_int(out: NDArray[np.uint8], at: int, value: int) -> int:
+    """Writes ``value`` in decimal (a '-' first when negative) at ``out[at]``; returns where
+    the writing stopped."""
+    if value < 0:
+        out[at] = 45
+        at += 1
+        value = -value
+    digits = 1
+    rest = value
+    while rest >= 10:
+        rest //= 10
+        digits += 1
+    end = at + digits
+    for place in range(digits):
+        out[end - 1 - place] = 48 + value % 10
+        value //= 10
+    return end
+
+
+@compiled
+def _put_bytes(out: NDArray[np.uint8], at: int, text: NDArray[np.uint8]) -> int:
+    """Writes the bytes ``text`` at ``out[at]``; returns where the writing stopped."""
+    size: int = text.shape[0]
+    for index in range(size):
+        out[at + index] = text[index]
+    return at + size
+
+
+@compiled
+def _put_padded(out: NDArray[np.uint8], at: int, value: int, width: int) -> int:
+    """Writes the non-negative ``value`` in ``width`` decimal digits (zeros in front)."""
+    for place in range(width):
+        out[at + width - 1 - place] = 48 + value % 10
+        value //= 10
+    return at + width
+
+
+STAMP_WIDTH = 17
+"""Bytes of a minute stamp, '2025-03-19 00:20Z'."""
+
+
+@compiled
+def _stamps(minutes: IntArray, out: NDArray[np.uint8]) -> None:
+    for row in range(minutes.shape[0]):
+        days, minute = divmod(minutes[row], 1440)
+        # civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted)
+        shifted = days + 719468
+        era = shifted // 146097
+        day_of_era = shifted - era * 146097
+        year_of_era = (
+            day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096
+        ) // 365
+        day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+        month_code = (5 * day_of_year + 2) // 153
+        day = day_of_year - (153 * month_code + 2) // 5 + 1
+        month = month_code + 3 if month_code < 10 else month_code - 9
+        year = year_of_era + era * 400 + (1 if month <= 2 else 0)
+        at = row * 17
+        at = _put_padded(out, at, year, 4)
+        out[at] = 45
+        at = _put_padded(out, at + 1, month, 2)
+        out[at] = 45
+        at = _put_padded(out, at + 1, day, 2)
+        out[at] = 32
+        at = _put_padded(out, at + 1, minute // 60, 2)
+        out[at] = 58
+        at = _put_padded(out, at + 1, minute % 60, 2)
+        out[at] = 90
+
+
+def minute_stamps(minutes: IntArray) -> NDArray[np.uint8]:
+    """Minutes since 1970 as '2025-03-19 00:20Z', :data:`STAMP_WIDTH` bytes per value, one
+    after the other (years 1000 to 9999)."""
+    minutes = np.ascontiguousarray(minutes, dtype=np.int64)
+    out = np.empty(len(minutes) * STAMP_WIDTH, dtype=np.uint8)
+    _stamps(minutes, out)
+    return out
+
+
+_M = np.frombuffer(b" m", dtype=np.uint8)
+_KM = np.frombuffer(b" km", dtype=np.uint8)
+
+
+@compiled
+def _metres(metres: IntArray, offsets: IntArray, out: NDArray[np.uint8], m: Any, km: Any) -> None:
+    at = 0
+    offsets[0] = 0
+    for row in range(metres.shape[0]):
+        value = metres[row]
+        if value < 1000:
+            at = _put_bytes(out, _put_int(out, at, value), m)
+        else:
+            at = _put_int(out, at, value // 1000)
+            out[at] = 46
+            at = _put_bytes(out, _put_int(out, at + 1, (value % 1000) // 100), km)
+        offsets[row + 1] = at
+
+
+def metre_texts(metres: IntArray) -> tuple[IntArray, NDArray[np.uint8]]:
+    """Whole metres as '850 m' (under a kilometre) or '12.3 km' (whole hundreds of metres from
+    a kilometre on): where each text ends (after a leading 0) and their bytes."""
+    metres = np.ascontiguousarray(metres, dtype=np.int64)
+    offsets = np.empty(len(metres) + 1, dtype=np.int64)
+    out = np.empty(len(metres) * 24, dtype=np.uint8)
+    _metres(metres, offsets, out, _M, _KM)
+    return offsets, out[: offsets[-1]]
+
+
 def warm() -> None:
     """Load the compiled loops (from numba's disk cache, or compiling them the first time):
     a third of a second once per process, paid when an engine is set up rather than inside
@@ -300,3 +413,5 @@ def warm() -> None:
     codes = np.zeros((1, 0), dtype=np.int64)
     offsets = text_offsets(codes, nowhere, nowhere)
     gather_texts(codes, nowhere, nowhere, np.zeros(0, dtype=np.uint8), offsets)
+    minute_stamps(nowhere)
+    metre_texts(nowhere)

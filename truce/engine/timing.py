@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from truce.engine.explain import Text, by_value, value_words
+from truce.engine.explain import Text, by_value, distinct_codes, texts_of, value_words
 from truce.engine.grid import FloatArray, IntArray
+from truce.engine.kernels import STAMP_WIDTH, minute_stamps
 from truce.instant import Instant
 
 OPEN_END = np.iinfo(np.int64).max
@@ -102,10 +103,21 @@ def timestamps(values: IntArray) -> pa.Array:
     )
 
 
+_FIRST_MINUTE = -510_170_400
+"""1000-01-01 00:00 UTC in minutes since 1970: the compiled stamps write four-digit years."""
+_LAST_MINUTE = 4_223_371_679
+"""9999-12-31 23:59 UTC in minutes since 1970."""
+
+
 def stamp_text(values: IntArray) -> Text:
     """Microsecond values as '2025-03-19 00:20Z' texts, not yet made (see
     :class:`truce.engine.explain.Text`)."""
     minutes = np.floor_divide(np.asarray(values, dtype=np.int64), 60_000_000)
+    if len(minutes) and minutes.min() >= _FIRST_MINUTE and minutes.max() <= _LAST_MINUTE:
+        # each distinct minute written by compiled code, all of the same width
+        distinct, codes = distinct_codes(minutes)
+        offsets = np.arange(len(distinct) + 1, dtype=np.int64) * STAMP_WIDTH
+        return Text(len(codes), ((texts_of(offsets, minute_stamps(distinct)), codes),))
     return value_words(minutes, minute_stamp)
 
 
