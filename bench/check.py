@@ -506,15 +506,49 @@ def worker_reference(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# --- the parent ----------------------------------------------------------------------------
+
+
+def worker_floor(args: dict[str, Any]) -> dict[str, Any]:
+    """The one-core run's input and output alone, no checking: reading the events as the engine
+    run does and writing the findings it wrote (in batches of the size it made them), each
+    timed by CPU, best of five. Their sum bounds the end-to-end rate from above."""
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    from truce.engine.batch import COLUMNS
+    from truce.engine.findings import as_findings
+    from truce.engine.output import FindingWriter
+
+    findings = as_findings(pq.read_table(args["findings"]))
+    parts = findings.to_batches(max_chunksize=max(1, findings.num_rows // int(args["parts"])))
+
+    def read() -> None:
+        for _ in _batches(args, COLUMNS):
+            pass
+
+    def write() -> None:
+        with FindingWriter(args["out"], background=False) as writer:
+            for part in parts:
+                writer.write(part)
+
+    def best(work: Any) -> float:
+        times = []
+        for _ in range(5):
+            cpu = time.process_time()
+            work()
+            times.append(time.process_time() - cpu)
+        return min(times)
+
+    return {"read_s": best(read), "write_s": best(write), "findings": findings.num_rows}
+
+
 WORKERS = {
     "engine": worker_engine,
+    "floor": worker_floor,
     "geopandas": worker_geopandas,
     "loop": worker_loop,
     "reference": worker_reference,
 }
-
-
-# --- the parent ----------------------------------------------------------------------------
 
 
 def spawn(kind: str, args: dict[str, Any]) -> subprocess.Popen[str]:
@@ -608,6 +642,23 @@ def main() -> None:
     print(f"compile (rasterise the ten terms' layers): {one['compile_s']:.1f} s, once per run")
     line("1.26 M FIRMS, 1 core, findings to Parquet", one)
     print("  stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in one["stages"].items()))
+    floor = collect(
+        spawn(
+            "floor",
+            {
+                "events": str(base),
+                "findings": str(cache / "findings-1m-0.parquet"),
+                "out": str(cache / "findings-floor.parquet"),
+                "parts": 82,
+            },
+        )
+    )
+    io_s = floor["read_s"] + floor["write_s"]
+    print(
+        f"  input and output alone (no checking; CPU, best of 5): reading the events "
+        f"{floor['read_s']:.2f} s, writing the {floor['findings']:,} findings "
+        f"{floor['write_s']:.2f} s: at most {one['events'] / io_s / 1e6:.2f} M/s on one core"
+    )
     line("1.26 M FIRMS, 1 core, findings counted only", run_engine(base, agreement, 1, None))
     line(
         "1.26 M FIRMS, 2 cores (2 processes)",
