@@ -4,6 +4,7 @@ written to Parquet as they are, and read back (dictionary-typed or plain) with t
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,7 @@ _texts = st.one_of(st.none(), st.sampled_from(["a", "b", "russia, ukraine", "", 
 _chunk = st.tuples(st.lists(_texts, max_size=12), st.booleans())
 
 
-def _array(values: list[str | None], encoded: bool) -> pa.Array:
+def _array(values: Sequence[str | None], encoded: bool) -> pa.Array:
     plain = pa.array(values, pa.string())
     return plain.dictionary_encode() if encoded else plain
 
