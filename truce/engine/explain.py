@@ -226,13 +226,8 @@ def value_words(values: NDArray[np.generic], words: Callable[[Any], str]) -> Tex
     values = np.asarray(values)
     if len(values) == 0:
         return Text(0, ())
-    if values.dtype.kind == "i":
-        distinct, codes = distinct_codes(values)
-        texts = pa.array([words(v) for v in distinct.tolist()], pa.string())
-        return Text(len(values), ((texts, codes),))
-    encoded = pc.dictionary_encode(pa.array(values))
-    texts = pa.array([words(v) for v in encoded.dictionary.to_pylist()], pa.string())
-    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    distinct, codes = distinct_codes(values)
+    texts = pa.array([words(v) for v in distinct.tolist()], pa.string())
     return Text(len(values), ((texts, codes),))
 
 

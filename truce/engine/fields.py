@@ -227,7 +227,10 @@ class Field(ABC):
         return self.window.local(ix, iy)
 
     def bounds(self, local: IntArray) -> tuple[FloatArray, FloatArray]:
-        """Lower and upper bounds of ``f`` over each cell (outside the window: reach, +inf)."""
+        """Lower and upper bounds of ``f`` over each cell (outside the window: reach, +inf).
+
+        With :meth:`local`, the plain definition of :meth:`cell_bounds` (the one the checks
+        call), which tests hold equal to it."""
         inside = local >= 0
         safe = np.where(inside, local, 0)
         lo = np.where(inside, self.lo[safe], self.outside_lo)

@@ -348,7 +348,7 @@ def _stamps(minutes: IntArray, out: NDArray[np.uint8]) -> None:
         day = day_of_year - (153 * month_code + 2) // 5 + 1
         month = month_code + 3 if month_code < 10 else month_code - 9
         year = year_of_era + era * 400 + (1 if month <= 2 else 0)
-        at = row * 17
+        at = row * STAMP_WIDTH
         at = _put_padded(out, at, year, 4)
         out[at] = 45
         at = _put_padded(out, at + 1, month, 2)

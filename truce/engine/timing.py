@@ -57,7 +57,10 @@ class Span:
 
 
 def classify(start: IntArray, end: IntArray, span: Span) -> tuple[NDArray[np.int8], FloatArray]:
-    """Inside / straddles / outside each event is, and the share of its span in the window."""
+    """Inside / straddles / outside each event is, and the share of its span in the window.
+
+    The plain numpy definition: the engine screens in one compiled pass
+    (:func:`truce.engine.checks.base.screen`), which tests hold equal to this."""
     instant = end <= start
     during = (start >= span.start) & (start < span.end)
     touches = np.where(instant, during, (end > span.start) & (start < span.end))
