@@ -12,6 +12,7 @@ from truce.agreement import load_agreement
 from truce.cli.common import INSTANT, emit_json, json_option
 from truce.cli.incidents import load_settings, settings_option
 from truce.cli.workspace import opened
+from truce.engine.allocator import prefer_system_allocator
 from truce.engine.files import EVENT_FORMATS, check_files
 from truce.instant import Instant
 from truce.workspace.adjudication import ON_CHOICES, check_workspace
@@ -119,6 +120,7 @@ def check_command(
     """
     if events and out is None:
         raise click.UsageError("--out is required with --events")
+    prefer_system_allocator()
     console = Console(stderr=True)
     progress = Progress(
         SpinnerColumn(),
