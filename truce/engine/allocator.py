@@ -5,17 +5,19 @@ tens of megabytes of findings columns and explanation text. mimalloc gives that 
 the operating system and then faults it in again as fresh huge pages, so the kernel keeps
 zeroing pages. The C library's allocator keeps the memory and reuses it.
 
-Measured on the 1.26 M FIRMS bench (`bench/check.py`'s inputs, one core, findings to Parquet,
-kernel time from `getrusage`):
+Measured with `bench/check.py`'s inputs and its engine worker, each pool chosen through
+``ARROW_DEFAULT_MEMORY_POOL``, runs alternated (7 December 2026):
 
-- a fresh process's first pass: 0.26-0.36 s of kernel time with mimalloc, 0.13-0.14 s with the
-  system allocator; 1.12-1.23 s of CPU in all against 0.98 s;
-- the 10 M file: 1.35-1.43 s of kernel time with mimalloc against 0.39-0.40 s; 10.5-10.7 s of
-  CPU against 9.2-9.6 s;
-- later passes in one process: about the same with either (0.87-0.94 s).
+- as ``truce check`` runs (events read ahead and findings written behind, each on a second
+  thread), 1.26 M events to Parquet: 0.87-1.26 s wall and 1.14-1.42 s of CPU with the system
+  allocator, against 1.19-1.65 s and 1.59-1.69 s with mimalloc (three runs each);
+- on one thread: within the noise at 1.26 M (1.12-1.50 s of CPU against 1.26-1.49 s), about
+  2% less at 10 M (10.01-10.11 s against 10.26-10.35 s);
+- a fresh process's kernel time on its first 1.26 M pass (``getrusage``): 0.13-0.14 s against
+  0.26-0.36 s.
 
 The choice belongs to whoever owns the process. The core library never makes it, so the
-edges do: ``truce check``, ``truce demo`` and the bench call :func:`prefer_system_allocator`
+edges do: ``truce check`` and the bench call :func:`prefer_system_allocator`
 once at start.
 """
 
