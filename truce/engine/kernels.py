@@ -64,12 +64,33 @@ def _geodesic(
     slopes: FloatArray,
     per_degree: float,
 ) -> float:
-    middle = _inverse_scale((lat_a + lat_b) * 0.5, table, slopes, per_degree)
-    mean = (
-        _inverse_scale(lat_a, table, slopes, per_degree)
-        + 4.0 * middle
-        + _inverse_scale(lat_b, table, slopes, per_degree)
+    return _geodesic_from(
+        planar,
+        lat_a,
+        _inverse_scale(lat_a, table, slopes, per_degree),
+        lat_b,
+        _inverse_scale(lat_b, table, slopes, per_degree),
+        table,
+        slopes,
+        per_degree,
     )
+
+
+@compiled
+def _geodesic_from(
+    planar: float,
+    lat_a: float,
+    scale_a: float,
+    lat_b: float,
+    scale_b: float,
+    table: FloatArray,
+    slopes: FloatArray,
+    per_degree: float,
+) -> float:
+    """:func:`_geodesic` given the ends' 1/k already (``_inverse_scale`` of ``lat_a`` and
+    ``lat_b``): the same operations in the same order, so the same value to the bit."""
+    middle = _inverse_scale((lat_a + lat_b) * 0.5, table, slopes, per_degree)
+    mean = scale_a + 4.0 * middle + scale_b
     return planar * mean / 6.0
 
 
@@ -84,6 +105,7 @@ def _nearest_points(
     ox: FloatArray,
     oy: FloatArray,
     olat: FloatArray,
+    oscale: FloatArray,
     extent: FloatArray,
     table: FloatArray,
     slopes: FloatArray,
@@ -93,12 +115,16 @@ def _nearest_points(
 ) -> None:
     for event in range(len(px)):
         cell = local[event]
+        lat = plat[event]
+        scale = _inverse_scale(lat, table, slopes, per_degree)
         found = -1
         nearest = np.inf
         for position in range(start[cell], start[cell + 1]):
             obj = items[position]
             planar = math.hypot(ox[obj] - px[event], oy[obj] - py[event])
-            distance = _geodesic(planar, plat[event], olat[obj], table, slopes, per_degree)
+            distance = _geodesic_from(
+                planar, lat, scale, olat[obj], oscale[obj], table, slopes, per_degree
+            )
             distance = max(distance - extent[obj], 0.0)
             if found < 0 or distance < nearest:
                 found, nearest = obj, distance
@@ -128,6 +154,8 @@ def _nearest_segments(
     for event in range(len(px)):
         cell = local[event]
         x, y = px[event], py[event]
+        lat = plat[event]
+        scale = _inverse_scale(lat, table, slopes, per_degree)
         found = -1
         nearest = np.inf
         for position in range(start[cell], start[cell + 1]):
@@ -142,7 +170,16 @@ def _nearest_segments(
             nx, ny = ax[seg] + t * dx, ay[seg] + t * dy
             nlat = alat[seg] + t * (blat[seg] - alat[seg])
             planar = math.hypot(nx - x, ny - y)
-            distance = _geodesic(planar, plat[event], nlat, table, slopes, per_degree)
+            distance = _geodesic_from(
+                planar,
+                lat,
+                scale,
+                nlat,
+                _inverse_scale(nlat, table, slopes, per_degree),
+                table,
+                slopes,
+                per_degree,
+            )
             if found < 0 or distance < nearest:
                 found, nearest = seg, distance
         best[event], chosen[event] = nearest, found
@@ -155,14 +192,15 @@ def nearest_points(
     local: IntArray,
     start: NDArray[np.int32],
     items: NDArray[np.int32],
-    objects: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    objects: tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray],
 ) -> tuple[FloatArray, IntArray]:
     """For projected points in cells ``local`` (each with a non-empty list ``items[start[c]:
     start[c + 1]]``), the geodesic distance to the nearest listed object less its extent (at
-    least 0) and that object; ``objects`` are their projected x, y, latitude and extent."""
+    least 0) and that object; ``objects`` are their projected x, y, latitude, 1/k there (from
+    :func:`inverse_scales`) and extent."""
     best = np.empty(len(x))
     chosen = np.empty(len(x), dtype=np.int64)
-    ox, oy, olat, extent = objects
+    ox, oy, olat, oscale, extent = objects
     _nearest_points(
         _float(x),
         _float(y),
@@ -173,6 +211,7 @@ def nearest_points(
         ox,
         oy,
         olat,
+        oscale,
         extent,
         _TABLE,
         _SLOPES,
@@ -211,6 +250,23 @@ def nearest_segments(
         chosen,
     )
     return best, chosen
+
+
+@compiled
+def _inverse_scales(
+    lat: FloatArray, table: FloatArray, slopes: FloatArray, per_degree: float, out: FloatArray
+) -> None:
+    for i in range(len(lat)):
+        out[i] = _inverse_scale(lat[i], table, slopes, per_degree)
+
+
+def inverse_scales(lat: FloatArray) -> FloatArray:
+    """1/k at latitudes as the compiled loops compute it (what
+    :func:`truce.geodesy.inverse_scale` gives, to the bit): for tables made once, such as an
+    object set's."""
+    out = np.empty(len(lat))
+    _inverse_scales(_float(lat), _TABLE, _SLOPES, _PER_DEGREE, out)
+    return out
 
 
 def _float(values: FloatArray) -> FloatArray:
@@ -408,7 +464,8 @@ def warm() -> None:
     nowhere = np.zeros(0, dtype=np.int64)
     start = np.zeros(1, dtype=np.int32)
     items = np.zeros(0, dtype=np.int32)
-    nearest_points(none, none, none, nowhere, start, items, (none, none, none, none))
+    nearest_points(none, none, none, nowhere, start, items, (none, none, none, none, none))
+    inverse_scales(none)
     nearest_segments(none, none, none, nowhere, start, items, (none, none, none, none, none, none))
     codes = np.zeros((1, 0), dtype=np.int64)
     offsets = text_offsets(codes, nowhere, nowhere)

@@ -144,9 +144,18 @@ class ProhibitedActUnit(EventUnit):
         attempt = attempt[counted]
         outcome = outcome[counted]
         limit = np.where(attempt, self.attempt_radius or 0.0, self.radius)
-        best = _Best.empty(len(screened.rows))
+        # The first set's match is taken as it is rather than merged into an empty one: the
+        # rows it leaves beyond keep other values than an update would give them, but have no
+        # status and are dropped below, and later updates only read the space of such rows.
+        best: _Best | None = None
         for index, objects in enumerate(self.sets):
-            best.update(self._against(batch, screened.rows, limit, objects, index))
+            found = self._against(batch, screened.rows, limit, objects, index)
+            if best is None:
+                best = found
+            else:
+                best.update(found)
+        if best is None:
+            best = _Best.empty(len(screened.rows))
         certain = np.where(attempt, ATTEMPT, VIOLATION).astype(np.int8)
         status = final_status(best.space, screened, certain)
         keep = np.flatnonzero(status > 0)

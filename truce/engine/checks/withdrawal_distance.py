@@ -93,7 +93,8 @@ class WithdrawalUnit(EventUnit):
         limit = self.limits[np.maximum(weapon, 0)]
         precision = batch.precision[rows]
         side = self._side(batch, rows, precision)
-        results = [self._on_side(batch, rows, limit, precision, s, side) for s in (0, 1)]
+        bounds: dict[int, tuple[IntArray, FloatArray, FloatArray]] = {}
+        results = [self._on_side(batch, rows, limit, precision, s, side, bounds) for s in (0, 1)]
         space, f, line = _combine(side, results)
         status = final_status(space, screened)
         keep = np.flatnonzero(status > 0)
@@ -154,8 +155,11 @@ class WithdrawalUnit(EventUnit):
         precision: FloatArray,
         which: int,
         side: IntArray,
+        bounds: dict[int, tuple[IntArray, FloatArray, FloatArray]],
     ) -> tuple[NDArray[np.int8], FloatArray, IntArray]:
-        """Status, distance and line index of each row measured from this side's line(s)."""
+        """Status, distance and line index of each row measured from this side's line(s).
+        ``bounds`` keeps each line field's cell bounds of the rows, for the other side (both
+        sides often measure from the same line)."""
         space = np.zeros(len(rows), dtype=np.int8)
         distance = np.full(len(rows), np.inf)
         line = np.full(len(rows), -1, dtype=np.int64)
@@ -168,7 +172,9 @@ class WithdrawalUnit(EventUnit):
                 continue
             done.add(features.layer)
             index = layers.index(features.layer)
-            local, lo, _ = field.cell_bounds(batch.ix, batch.iy, rows)
+            if id(field) not in bounds:
+                bounds[id(field)] = field.cell_bounds(batch.ix, batch.iy, rows)
+            local, lo, _ = bounds[id(field)]
             todo = np.flatnonzero(relevant & (lo - precision <= limit))
             if len(todo) == 0:
                 continue
