@@ -273,7 +273,7 @@ def worker_engine(args: dict[str, Any]) -> dict[str, Any]:
     from truce.engine.run import Engine
 
     threaded = args.get("threads", 1) > 1
-    args["pool"] = prefer_system_allocator()  # as truce check does
+    pool = prefer_system_allocator()  # as truce check does
     started = time.perf_counter()
     agreement = load_agreement(args["agreement"])
     sink: Any = FindingWriter(args["out"], background=threaded) if args.get("out") else _Counter()
@@ -299,7 +299,7 @@ def worker_engine(args: dict[str, Any]) -> dict[str, Any]:
         "begin": begin,
         "end": end,
         "stages": engine.timings,
-        "pool": args["pool"],
+        "pool": pool,
         "rss_mb": _rss_mb(),
     }
 

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from truce.engine.fields import Field, LinesField, PointsField, _group_min
 from truce.engine.grid import cell_numbers
-from truce.engine.kernels import inverse_scales
 from truce.engine.zone_field import ZoneField
-from truce.geodesy import LCC, inverse_scale
+from truce.geodesy import LCC
 
 
 def _pairs_reference(
@@ -77,11 +76,3 @@ def test_zone_edges_kernel_equals_pairs() -> None:
     hole = shapely.Point(30.5, 50.3).buffer(0.1)
     field = ZoneField([area.difference(hole)])
     _assert_same(field, 7)
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.floats(-95.0, 95.0, allow_nan=False), min_size=1, max_size=50))
-def test_inverse_scales_equal_numpy(lats: list[float]) -> None:
-    """The objects' 1/k table the points loop reads is :func:`inverse_scale`, to the bit."""
-    lat = np.array(lats)
-    np.testing.assert_array_equal(inverse_scales(lat), inverse_scale(lat))

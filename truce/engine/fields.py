@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from truce.engine.grid import CELL_LAT, CELL_LON, FloatArray, IntArray, Window, half_diagonal_m
-from truce.engine.kernels import compiled, inverse_scales, nearest_points, nearest_segments
+from truce.engine.kernels import compiled, nearest_points, nearest_segments
 from truce.geodesy import LCC, inverse_scale, projected_distance_m, segment_distance_m
 
 NARROW_M = 2000.0
@@ -350,7 +350,7 @@ class PointsField(Field):
     def __init__(self, lon: FloatArray, lat: FloatArray, extent_m: FloatArray, reach_m: float):
         self.lon, self.lat = np.asarray(lon, float), np.asarray(lat, float)
         self.x, self.y = LCC.forward(self.lon, self.lat)
-        self._scale = inverse_scales(self.lat)
+        self._scale = inverse_scale(self.lat)
         self.extent = np.asarray(extent_m, float)
         super().__init__(reach_m)
         self._extent_max = float(self.extent.max() * K_MAX) if len(self.extent) else 0.0

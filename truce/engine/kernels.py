@@ -197,7 +197,7 @@ def nearest_points(
     """For projected points in cells ``local`` (each with a non-empty list ``items[start[c]:
     start[c + 1]]``), the geodesic distance to the nearest listed object less its extent (at
     least 0) and that object; ``objects`` are their projected x, y, latitude, 1/k there (from
-    :func:`inverse_scales`) and extent."""
+    :func:`truce.geodesy.inverse_scale`, which the compiled loops equal to the bit) and extent."""
     best = np.empty(len(x))
     chosen = np.empty(len(x), dtype=np.int64)
     ox, oy, olat, oscale, extent = objects
@@ -250,23 +250,6 @@ def nearest_segments(
         chosen,
     )
     return best, chosen
-
-
-@compiled
-def _inverse_scales(
-    lat: FloatArray, table: FloatArray, slopes: FloatArray, per_degree: float, out: FloatArray
-) -> None:
-    for i in range(len(lat)):
-        out[i] = _inverse_scale(lat[i], table, slopes, per_degree)
-
-
-def inverse_scales(lat: FloatArray) -> FloatArray:
-    """1/k at latitudes as the compiled loops compute it (what
-    :func:`truce.geodesy.inverse_scale` gives, to the bit): for tables made once, such as an
-    object set's."""
-    out = np.empty(len(lat))
-    _inverse_scales(_float(lat), _TABLE, _SLOPES, _PER_DEGREE, out)
-    return out
 
 
 def _float(values: FloatArray) -> FloatArray:
@@ -465,7 +448,6 @@ def warm() -> None:
     start = np.zeros(1, dtype=np.int32)
     items = np.zeros(0, dtype=np.int32)
     nearest_points(none, none, none, nowhere, start, items, (none, none, none, none, none))
-    inverse_scales(none)
     nearest_segments(none, none, none, nowhere, start, items, (none, none, none, none, none, none))
     codes = np.zeros((1, 0), dtype=np.int64)
     offsets = text_offsets(codes, nowhere, nowhere)
